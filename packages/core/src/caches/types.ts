@@ -1,0 +1,54 @@
+import type { LogstashError } from '../errors'
+
+/** Events taken from a cache, in FIFO order, to be acknowledged or released exactly once. */
+export interface CachedBatch {
+  readonly events: readonly string[]
+}
+
+/** Counters a cache keeps; the handler's `stats()` adds them up. */
+export interface CacheCounts {
+  /** Events waiting to be taken. */
+  pending: number
+  /** Events taken and neither acknowledged nor released yet. */
+  inFlight: number
+  /** Events evicted by the size bound, oldest first. */
+  dropped: number
+  /** Events deleted unsent because they were older than the TTL. */
+  expired: number
+}
+
+/** Hooks the handler gives a cache it created or was given. */
+export interface CacheHooks {
+  /** Receives storage problems; the cache keeps working (in memory if it has to). */
+  onError (err: LogstashError): void
+}
+
+/**
+ * Where events wait until the transport has delivered them. Memory and SQLite honour the
+ * same contract, tested by one shared suite.
+ */
+export interface Cache {
+  /** Stores one formatted event; never throws. Over the bound, the oldest are evicted and counted. */
+  add (event: string, time: number): void
+  /** Up to `max` of the oldest pending events, marked in flight (empty when none wait). */
+  take (max: number): Promise<CachedBatch>
+  /** Delivered: forget the batch. A second ack or release of the same batch does nothing. */
+  ack (batch: CachedBatch): Promise<void>
+  /** Not delivered: the batch is pending again, ahead of newer events. */
+  release (batch: CachedBatch): Promise<void>
+  /** Deletes pending events older than `ttlMs`; returns how many. */
+  expire (ttlMs: number): Promise<number>
+  /** Events waiting to be taken, answered without scanning. */
+  pendingCount (): number
+  counts (): CacheCounts
+  /** Called by the handler before first use. */
+  attach? (hooks: CacheHooks): void
+  /**
+   * Called by the worker on every flush tick, even while sends are backing off, so a
+   * persistent cache can move what it holds in memory to its storage.
+   */
+  persist? (): Promise<void>
+  /** Called on process `exit`, where only synchronous work runs. */
+  persistSync? (): void
+  close (): Promise<void>
+}

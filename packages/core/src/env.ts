@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs'
+import { ConfigurationError } from './errors'
+import { LEVELS, type Level } from './levels'
+import type { TlsOptions, TransportName } from './options'
+import { describeValue } from './validate'
+
+/** What the `LOGSTASH_*` variables set; each applies only where the code set nothing. */
+export interface EnvironmentOptions {
+  host?: string
+  port?: number
+  transport?: TransportName
+  databasePath?: string
+  tls?: TlsOptions
+  level?: Level
+  enabled?: boolean
+  format?: 'logstash' | 'ecs'
+  serviceName?: string
+}
+
+function bad (variable: string, expected: string, value: string): never {
+  throw new ConfigurationError(`environment variable ${variable} must be ${expected}, got ${describeValue(value)}`)
+}
+
+function flag (variable: string, value: string): boolean {
+  if (value === '1' || value === 'true') return true
+  if (value === '0' || value === 'false') return false
+  return bad(variable, '1 or 0', value)
+}
+
+/** Reads and validates the `LOGSTASH_*` variables; empty ones count as unset. */
+export function readEnvironment (env: NodeJS.ProcessEnv): EnvironmentOptions {
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim()
+    return value === undefined || value === '' ? undefined : value
+  }
+  const result: EnvironmentOptions = {}
+
+  const host = get('LOGSTASH_HOST')
+  if (host !== undefined) result.host = host
+
+  const port = get('LOGSTASH_PORT')
+  if (port !== undefined) {
+    const n = Number(port)
+    if (!/^\d+$/.test(port) || n < 1 || n > 65535) bad('LOGSTASH_PORT', 'an integer 1-65535', port)
+    result.port = n
+  }
+
+  const transport = get('LOGSTASH_TRANSPORT')
+  if (transport !== undefined) {
+    if (!['tcp', 'udp', 'beats', 'http'].includes(transport)) bad('LOGSTASH_TRANSPORT', "one of 'tcp', 'udp', 'beats', 'http'", transport)
+    result.transport = transport as TransportName
+  }
+
+  const databasePath = get('LOGSTASH_DATABASE_PATH')
+  if (databasePath !== undefined) result.databasePath = databasePath
+
+  const tls = get('LOGSTASH_TLS')
+  const tlsCa = get('LOGSTASH_TLS_CA')
+  if ((tls !== undefined && flag('LOGSTASH_TLS', tls)) || tlsCa !== undefined) {
+    result.tls = {}
+    if (tlsCa !== undefined) {
+      try {
+        result.tls.ca = readFileSync(tlsCa)
+      } catch (err) {
+        throw new ConfigurationError(`environment variable LOGSTASH_TLS_CA must name a readable PEM file, got ${describeValue(tlsCa)} (${(err as Error).message})`, { cause: err })
+      }
+    }
+  }
+
+  const level = get('LOGSTASH_LEVEL')
+  if (level !== undefined) {
+    if (!(LEVELS as readonly string[]).includes(level)) bad('LOGSTASH_LEVEL', `one of ${LEVELS.join(', ')}`, level)
+    result.level = level as Level
+  }
+
+  const enabled = get('LOGSTASH_ENABLED')
+  if (enabled !== undefined) result.enabled = flag('LOGSTASH_ENABLED', enabled)
+
+  const format = get('LOGSTASH_FORMAT')
+  if (format !== undefined) {
+    if (format !== 'logstash' && format !== 'ecs') bad('LOGSTASH_FORMAT', "'logstash' or 'ecs'", format)
+    result.format = format
+  }
+
+  const serviceName = get('LOGSTASH_SERVICE_NAME')
+  if (serviceName !== undefined) result.serviceName = serviceName
+
+  return result
+}

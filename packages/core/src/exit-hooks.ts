@@ -1,0 +1,42 @@
+/**
+ * One `beforeExit` and one `exit` listener for all handlers (not one per handler, which
+ * would trip Node's max-listeners warning). Handlers are held weakly: one that is
+ * unreachable has no pending work, since a pending event keeps a timer, and the timer
+ * keeps the handler.
+ */
+export interface ExitParticipant {
+  /** The event loop is empty: deliver what waits (may schedule work, which keeps the process up). */
+  onBeforeExit (): void
+  /** The process is exiting: synchronous work only. */
+  onExit (): void
+}
+
+const participants = new Set<WeakRef<ExitParticipant>>()
+let installed = false
+
+export function registerForExit (participant: ExitParticipant): WeakRef<ExitParticipant> {
+  const ref = new WeakRef(participant)
+  participants.add(ref)
+  if (!installed) {
+    installed = true
+    process.on('beforeExit', () => each((p) => p.onBeforeExit()))
+    process.on('exit', () => each((p) => p.onExit()))
+  }
+  return ref
+}
+
+export function unregisterForExit (ref: WeakRef<ExitParticipant>): void {
+  participants.delete(ref)
+}
+
+function each (fn: (p: ExitParticipant) => void): void {
+  for (const ref of participants) {
+    const participant = ref.deref()
+    if (participant === undefined) { participants.delete(ref); continue }
+    try {
+      fn(participant)
+    } catch {
+      // Exit hooks must never turn a clean exit into a crash.
+    }
+  }
+}

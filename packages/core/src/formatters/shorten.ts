@@ -1,0 +1,76 @@
+import { toJsonSafe, truncate, type SafeJsonLimits } from './json-safe'
+
+export interface ShortenOptions {
+  maxBytes: number
+  /** Where the `truncated` note goes (`''`: top level). */
+  extraPrefix: string
+  ensureAscii: boolean
+}
+
+// Fields that identify the event: never shortened, always kept.
+const CORE = new Set(['@timestamp', '@version', 'host', 'level', 'logsource', 'pid', 'program', 'type', '@metadata', 'tags'])
+const NON_ASCII = /[\u0080-\uffff]/g
+
+/**
+ * Makes an event that is too large fit in `maxBytes`, keeping as much as it can: first
+ * with ever tighter limits on strings, arrays, objects and depth of every non-core field
+ * (the message included), then with only the core fields and a shortened message. The
+ * result says so in `truncated: { original_bytes, max_event_bytes }`. Rare and slow by design.
+ */
+export function shortenEvent (event: string, options: ShortenOptions): string {
+  const { maxBytes, extraPrefix, ensureAscii } = options
+  const originalBytes = Buffer.byteLength(event)
+  const note = { original_bytes: originalBytes, max_event_bytes: maxBytes }
+  const serialize = (value: unknown): string => {
+    const json = JSON.stringify(value)
+    return ensureAscii ? json.replace(NON_ASCII, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : json
+  }
+  const fits = (json: string): boolean => Buffer.byteLength(json) <= maxBytes
+
+  let parsed: Record<string, unknown>
+  try {
+    parsed = JSON.parse(event) as Record<string, unknown>
+  } catch {
+    parsed = { message: event }
+  }
+  const core: Record<string, unknown> = {}
+  const rest: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(parsed)) (CORE.has(key) ? core : rest)[key] = value
+
+  const assemble = (shortened: Record<string, unknown>): Record<string, unknown> => {
+    const result: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(parsed)) {
+      if (CORE.has(key)) result[key] = value
+      else if (key in shortened) result[key] = shortened[key]
+    }
+    const holder = extraPrefix === '' ? result : (result[extraPrefix] ??= {}) as Record<string, unknown>
+    holder.truncated = note
+    return result
+  }
+
+  let limits: SafeJsonLimits = {
+    maxStringLength: Math.max(64, Math.floor(maxBytes / 4)),
+    maxArrayLength: 100,
+    maxObjectKeys: 100,
+    maxDepth: 6
+  }
+  while (limits.maxStringLength >= 64) {
+    const json = serialize(assemble(toJsonSafe(rest, limits) as Record<string, unknown>))
+    if (fits(json)) return json
+    limits = {
+      maxStringLength: Math.floor(limits.maxStringLength / 2),
+      maxArrayLength: Math.max(1, Math.floor(limits.maxArrayLength / 2)),
+      maxObjectKeys: Math.max(1, Math.floor(limits.maxObjectKeys / 2)),
+      maxDepth: Math.max(1, limits.maxDepth - 1)
+    }
+  }
+
+  // Only the core fields and as much of the message as fits.
+  const message = typeof parsed.message === 'string' ? parsed.message : ''
+  let room = Math.max(0, maxBytes - Buffer.byteLength(serialize(assemble({ message: '' }))) - 40)
+  for (;;) {
+    const json = serialize(assemble({ message: truncate(message, room) }))
+    if (fits(json) || room === 0) return fits(json) ? json : serialize({ '@timestamp': core['@timestamp'], truncated: note })
+    room = Math.floor(room / 2)
+  }
+}

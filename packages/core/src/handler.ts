@@ -1,0 +1,225 @@
+import { requestContext } from './context'
+import { ConfigurationError, DroppedEventsError, FormatError, LogstashError } from './errors'
+import { ErrorReporter } from './error-reporter'
+import { registerForExit, unregisterForExit, type ExitParticipant } from './exit-hooks'
+import { createFormatter } from './formatters'
+import type { Formatter } from './formatters/types'
+import { LEVEL_VALUES, type Level } from './levels'
+import { normalizeOptions, type HandlerOptions, type ResolvedOptions } from './options'
+import type { LogRecord } from './record'
+import { MemoryCache } from './caches/memory'
+import type { Cache } from './caches/types'
+import { createTransport } from './transports'
+import type { Transport } from './transports/types'
+import { Worker } from './worker'
+
+/** Counters of a handler, since it was created. */
+export interface HandlerStats {
+  /** Events waiting in the cache. */
+  queued: number
+  /** Events being sent right now. */
+  inFlight: number
+  /** Events delivered. */
+  sent: number
+  /** Events given up: evicted by the cache bound, refused by the receiver, left at close, logged after close. */
+  dropped: number
+  /** Events deleted unsent because they outlived `eventTtlMs`. */
+  expired: number
+  /** Sends that failed and were retried later. */
+  failedSends: number
+  /** Sends that were retries of a failed one. */
+  retries: number
+  /** The last problem seen, reported to `onError` or not. */
+  lastError: LogstashError | undefined
+}
+
+/** Anything a logger can write records to. */
+export interface LogSink {
+  log (record: LogRecord): unknown
+  isLevelEnabled? (level: Level): boolean
+}
+
+/**
+ * The asynchronous handler: `log()` formats the record, queues the event and returns; a
+ * worker sends events in batches, retries with backoff and never gives up on its own.
+ * `log()` never throws and never waits on the network.
+ */
+export class LogstashHandler implements LogSink, ExitParticipant {
+  /** The options after defaults, environment and validation. */
+  readonly options: ResolvedOptions
+  readonly #formatter: Formatter
+  readonly #cache: Cache
+  readonly #transport: Transport
+  readonly #worker: Worker
+  readonly #reporter: ErrorReporter
+  readonly #minLevel: number
+  readonly #enabled: boolean
+  readonly #exitRef: WeakRef<ExitParticipant>
+  #closed = false
+  #closing: Promise<void> | undefined
+  #droppedAfterClose = 0
+  #formatFailures = 0
+  #exitFlushing = false
+  #exitGaveUp = false
+
+  constructor (options: HandlerOptions = {}) {
+    this.options = normalizeOptions(options)
+    this.#reporter = new ErrorReporter(this.options.onError, this.options.errorRateLimit)
+    this.#minLevel = LEVEL_VALUES[this.options.level]
+    this.#enabled = this.options.enabled
+    this.#formatter = createFormatter(this.options)
+    this.#cache = createCache(this.options)
+    this.#cache.attach?.({ onError: (err) => this.#reporter.report(err) })
+    this.#transport = createTransport(this.options)
+    this.#worker = new Worker(this.#cache, this.#transport, this.options, this.#reporter)
+    this.#exitRef = registerForExit(this)
+  }
+
+  /** True once `close()` was called. */
+  get closed (): boolean {
+    return this.#closed
+  }
+
+  /** Whether an event of `level` would be sent; lets callers skip building costly fields. */
+  isLevelEnabled (level: Level): boolean {
+    return this.#enabled && !this.#closed && (LEVEL_VALUES[level] ?? 0) >= this.#minLevel
+  }
+
+  /** Formats and queues one record. Never throws, never waits. */
+  log (record: LogRecord): void {
+    if (!this.#enabled) return
+    try {
+      const value = LEVEL_VALUES[record.level] ?? LEVEL_VALUES.info
+      if (value < this.#minLevel) return
+      if (this.#closed) { this.#droppedAfterClose++; return }
+      let time = record.time
+      if (typeof time !== 'number' || !Number.isFinite(time)) record.time = time = Date.now()
+      let event: string
+      try {
+        event = this.#formatter.format(record, requestContext.get())
+      } catch (err) {
+        this.#formatFailures++
+        event = fallbackEvent(record, time, err)
+        this.#reporter.report(new FormatError(`formatter failed, a minimal event was sent instead: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
+      }
+      this.#cache.add(event, time)
+      this.#worker.accepted++
+      this.#worker.notify()
+    } catch (err) {
+      // A broken custom cache or a hostile record: the application must not notice.
+      this.#droppedAfterClose++
+      this.#reporter.report(new DroppedEventsError(`an event could not be queued: ${(err as Error)?.message ?? String(err)}`, 1, { cause: err }))
+    }
+  }
+
+  /**
+   * Sends what waits now. Resolves `true` when everything logged before the call is
+   * delivered (or given up by the TTL or the bounds), `false` if `closeTimeoutMs` passed first.
+   */
+  flush (): Promise<boolean> {
+    return this.#worker.flush(this.options.closeTimeoutMs)
+  }
+
+  /**
+   * Delivers what it can within `closeTimeoutMs`, then stops timers and closes the transport
+   * and cache. Idempotent. Later `log()` calls are counted no-ops.
+   */
+  close (): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  stats (): HandlerStats {
+    const cache = this.#cache.counts()
+    const worker = this.#worker.counts()
+    return {
+      queued: cache.pending,
+      inFlight: cache.inFlight,
+      sent: worker.sent,
+      dropped: cache.dropped + worker.refused + this.#droppedAfterClose,
+      expired: cache.expired,
+      failedSends: worker.failedSends,
+      retries: worker.retries,
+      lastError: this.#reporter.last
+    }
+  }
+
+  /** @internal the event loop is empty: deliver what waits before the process leaves. */
+  onBeforeExit (): void {
+    if (this.#closed || this.#exitFlushing || this.#exitGaveUp) return
+    const { pending, inFlight } = this.#cache.counts()
+    if (pending + inFlight === 0) return
+    this.#exitFlushing = true
+    this.#worker.setKeepAlive(true)
+    void this.#worker.flush(this.options.closeTimeoutMs).then((delivered) => {
+      this.#worker.setKeepAlive(false)
+      this.#exitFlushing = false
+      if (!delivered) {
+        // Trying again on the next beforeExit would keep the process alive forever.
+        this.#exitGaveUp = true
+        const left = this.#cache.counts()
+        this.#reporter.report(new DroppedEventsError(`${left.pending + left.inFlight} events not delivered within closeTimeoutMs (${this.options.closeTimeoutMs} ms) before exit`, left.pending + left.inFlight, { code: 'LOGSTASH_EXIT_UNDELIVERED' }))
+      }
+    })
+  }
+
+  /** @internal the process is exiting: a persistent cache writes what it holds in memory. */
+  onExit (): void {
+    this.#cache.persistSync?.()
+  }
+
+  async #close (): Promise<void> {
+    this.#closed = true
+    try {
+      await this.#worker.flush(this.options.closeTimeoutMs)
+    } finally {
+      // Closing the transport first aborts a send still hanging; the worker then releases
+      // its batch to the cache, which keeps it (SQLite) or counts it as dropped (memory).
+      const stopped = this.#worker.stop()
+      await this.#transport.close().catch((err: unknown) => this.#reporter.report(asError(err, 'closing the transport failed')))
+      await stopped
+      const left = this.#cache.counts()
+      await this.#cache.close().catch((err: unknown) => this.#reporter.report(asError(err, 'closing the cache failed')))
+      if (left.pending + left.inFlight > 0 && this.#cache instanceof MemoryCache) {
+        this.#reporter.report(new DroppedEventsError(`${left.pending + left.inFlight} events not delivered within closeTimeoutMs (${this.options.closeTimeoutMs} ms) and dropped at close`, left.pending + left.inFlight, { code: 'LOGSTASH_CLOSE_UNDELIVERED' }))
+      }
+      unregisterForExit(this.#exitRef)
+    }
+  }
+}
+
+function createCache (options: ResolvedOptions): Cache {
+  const { cache, databasePath } = options
+  if ('add' in cache) return cache
+  if (databasePath !== undefined) {
+    throw new ConfigurationError('databasePath needs the SQLite cache, which this version of @logstash-async/core does not have yet')
+  }
+  return new MemoryCache({ maxEvents: cache.maxEvents, ...(cache.maxBytes === undefined ? {} : { maxBytes: cache.maxBytes }) })
+}
+
+function asError (err: unknown, message: string): LogstashError {
+  return new LogstashError(`${message}: ${(err as Error)?.message ?? String(err)}`, { code: 'LOGSTASH_CLOSE', cause: err })
+}
+
+/** What is sent when the formatter throws: the record's core facts, so nothing is lost. */
+export function fallbackEvent (record: LogRecord, time: number, err: unknown): string {
+  let message: string
+  try {
+    message = typeof record.message === 'string' ? record.message : String(record.message)
+  } catch {
+    message = '[unprintable message]'
+  }
+  let problem: string
+  try {
+    problem = err instanceof Error ? err.message : String(err)
+  } catch {
+    problem = 'unknown'
+  }
+  return JSON.stringify({
+    '@timestamp': new Date(time).toISOString(),
+    '@version': '1',
+    level: String(record.level).toUpperCase(),
+    message,
+    format_error: problem
+  })
+}

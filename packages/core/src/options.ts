@@ -1,0 +1,321 @@
+import type { LogstashError } from './errors'
+import type { Formatter } from './formatters/types'
+import type { Transport } from './transports/types'
+import type { Cache } from './caches/types'
+import { LEVELS, type Level } from './levels'
+import { readEnvironment } from './env'
+import {
+  checkBoolean, checkFunction, checkInteger, checkOneOf, checkPlainObject, checkString, fail,
+  hasMethods, warnUnknownKeys
+} from './validate'
+
+export type TransportName = 'tcp' | 'udp' | 'beats' | 'http'
+export const TRANSPORT_NAMES: readonly TransportName[] = Object.freeze(['tcp', 'udp', 'beats', 'http'])
+
+/** Default port per transport: Logstash's conventional inputs. */
+export const DEFAULT_PORTS: Readonly<Record<TransportName, number>> = Object.freeze({
+  tcp: 5959, udp: 5959, beats: 5044, http: 8080
+})
+
+type PemInput = string | Buffer | ReadonlyArray<string | Buffer>
+
+/** TLS for the tcp, beats and http transports; passed through to `tls.connect`. */
+export interface TlsOptions {
+  /** Trusted CA certificates (PEM). @default Node's bundled roots */
+  ca?: PemInput
+  /** Client certificate chain (PEM), for mutual TLS. */
+  cert?: PemInput
+  /** Client private key (PEM), for mutual TLS. */
+  key?: PemInput
+  /** Passphrase of `key`. */
+  passphrase?: string
+  /** Server name for SNI and the certificate check. @default the `host` option, unless it is an IP address */
+  servername?: string
+  /** Refuse servers whose certificate does not verify. @default true */
+  rejectUnauthorized?: boolean
+  /** Lowest TLS version to accept. @default Node's default ('TLSv1.2') */
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'
+}
+
+/** Options of the http transport. */
+export interface HttpOptions {
+  /** Request path. @default '/' */
+  path?: string
+  /** Basic auth user. */
+  username?: string
+  /** Basic auth password. */
+  password?: string
+  /** Extra request headers. */
+  headers?: Record<string, string>
+  /** Gzip request bodies. @default false */
+  gzip?: boolean
+  /** Largest request body in bytes; bigger batches are split. @default 104857600 (100 MiB) */
+  maxContentLength?: number
+}
+
+/** Options of the beats (Lumberjack v2) transport. */
+export interface BeatsOptions {
+  /** Events per window, acknowledged together. @default 1000 */
+  windowSize?: number
+  /** zlib level of the window's `2C` frame; 0 sends plain `2J` frames. @default 6 */
+  compressionLevel?: number
+}
+
+/** Bounds of the cache the handler creates. */
+export interface CacheLimits {
+  /** Most events held (pending and in flight); over it the oldest are dropped and counted. @default 100000 */
+  maxEvents?: number
+  /** Most bytes of formatted events held; over it the oldest are dropped and counted. @default unbounded */
+  maxBytes?: number
+}
+
+/** Backoff after a failed send: exponential from `initialDelayMs`, capped, with jitter. */
+export interface RetryOptions {
+  /** @default 100 */
+  initialDelayMs?: number
+  /** @default 30000 */
+  maxDelayMs?: number
+}
+
+export interface HandlerOptions {
+  /** Logstash host name, IPv4 or IPv6 address. @default 'localhost' (env `LOGSTASH_HOST`) */
+  host?: string
+  /** @default per transport: tcp 5959, udp 5959, beats 5044, http 8080 (env `LOGSTASH_PORT`) */
+  port?: number
+  /** The protocol, or your own `Transport`. @default 'tcp' (env `LOGSTASH_TRANSPORT`) */
+  transport?: TransportName | Transport
+  /** TLS for tcp, beats and http; `true` for defaults. Verification is on unless turned off. @default off (env `LOGSTASH_TLS=1`, `LOGSTASH_TLS_CA`) */
+  tls?: boolean | TlsOptions
+  /** Options of the http transport. */
+  http?: HttpOptions
+  /** Options of the beats transport. */
+  beats?: BeatsOptions
+  /** Record-to-string conversion. @default new LogstashFormatter() (env `LOGSTASH_FORMAT`) */
+  formatter?: Formatter
+  /** A file path selects the SQLite cache, which survives restarts. @default none: memory cache (env `LOGSTASH_DATABASE_PATH`) */
+  databasePath?: string
+  /** Bounds of the handler's cache, or your own `Cache`. @default { maxEvents: 100000 } */
+  cache?: CacheLimits | Cache
+  /** Events older than this are deleted unsent and counted as expired. @default none */
+  eventTtlMs?: number
+  /** Longest wait before queued events are sent, in milliseconds. @default 200 */
+  flushIntervalMs?: number
+  /** Send at once when this many events wait. @default 500 */
+  flushCount?: number
+  /** Most events per send. @default 1000 */
+  batchSize?: number
+  /** Connect, TLS handshake, write, HTTP response and Beats ACK timeout, in milliseconds. @default 5000 */
+  timeoutMs?: number
+  /** Backoff after a failed send. Sending never gives up: TTL and bounds decide what is dropped. */
+  retry?: RetryOptions
+  /** Most time `close()` (and the flush on `beforeExit`) spends delivering, in milliseconds. @default 10000 */
+  closeTimeoutMs?: number
+  /** Most reports per minute per kind of problem passed to `onError`. @default 5 */
+  errorRateLimit?: number
+  /** Receives delivery, cache and formatting problems; never called inside `log()`. @default a short line on stderr */
+  onError?: (err: LogstashError) => void
+  /** Events below this level are discarded before formatting. @default 'trace' (env `LOGSTASH_LEVEL`) */
+  level?: Level
+  /** `false` makes `log()` a no-op. @default true (env `LOGSTASH_ENABLED=0` disables) */
+  enabled?: boolean
+}
+
+export const DEFAULTS = Object.freeze({
+  host: 'localhost',
+  transport: 'tcp' as TransportName,
+  http: Object.freeze({ path: '/', gzip: false, maxContentLength: 100 * 1024 * 1024 }),
+  beats: Object.freeze({ windowSize: 1000, compressionLevel: 6 }),
+  cache: Object.freeze({ maxEvents: 100_000 }),
+  flushIntervalMs: 200,
+  flushCount: 500,
+  batchSize: 1000,
+  timeoutMs: 5000,
+  retry: Object.freeze({ initialDelayMs: 100, maxDelayMs: 30_000 }),
+  closeTimeoutMs: 10_000,
+  errorRateLimit: 5,
+  level: 'trace' as Level,
+  enabled: true
+})
+
+export interface ResolvedTlsOptions extends TlsOptions { rejectUnauthorized: boolean }
+
+export interface ResolvedHttpOptions {
+  path: string
+  username?: string
+  password?: string
+  headers: Readonly<Record<string, string>>
+  gzip: boolean
+  maxContentLength: number
+}
+
+/** Options after defaults, environment and validation: nothing downstream checks for `undefined`. */
+export interface ResolvedOptions {
+  readonly host: string
+  readonly port: number
+  readonly transport: TransportName | Transport
+  readonly tls: ResolvedTlsOptions | undefined
+  readonly http: ResolvedHttpOptions
+  readonly beats: Readonly<Required<BeatsOptions>>
+  /** `undefined` means: the handler creates the formatter `format` names. */
+  readonly formatter: Formatter | undefined
+  readonly format: 'logstash' | 'ecs'
+  readonly serviceName: string | undefined
+  readonly databasePath: string | undefined
+  readonly cache: Readonly<{ maxEvents: number, maxBytes: number | undefined }> | Cache
+  readonly eventTtlMs: number | undefined
+  readonly flushIntervalMs: number
+  readonly flushCount: number
+  readonly batchSize: number
+  readonly timeoutMs: number
+  readonly retry: Readonly<Required<RetryOptions>>
+  readonly closeTimeoutMs: number
+  readonly errorRateLimit: number
+  readonly onError: ((err: LogstashError) => void) | undefined
+  readonly level: Level
+  readonly enabled: boolean
+}
+
+const KNOWN_OPTIONS: readonly (keyof HandlerOptions)[] = Object.freeze([
+  'host', 'port', 'transport', 'tls', 'http', 'beats', 'formatter', 'databasePath', 'cache',
+  'eventTtlMs', 'flushIntervalMs', 'flushCount', 'batchSize', 'timeoutMs', 'retry',
+  'closeTimeoutMs', 'errorRateLimit', 'onError', 'level', 'enabled'
+])
+const CACHE_METHODS = ['add', 'take', 'ack', 'release', 'expire', 'pendingCount', 'counts', 'close'] as const
+const TRANSPORT_METHODS = ['send', 'close'] as const
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * Resolves options: what the code set wins, then the `LOGSTASH_*` environment, then
+ * `DEFAULTS`. Throws a `ConfigurationError` naming the first wrong option.
+ */
+export function normalizeOptions (input: HandlerOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  const options = checkPlainObject('options', input) as HandlerOptions
+  warnUnknownKeys('LogstashHandler', options as Record<string, unknown>, KNOWN_OPTIONS)
+  const fromEnv = readEnvironment(env)
+  const pick = <K extends keyof HandlerOptions>(key: K): HandlerOptions[K] =>
+    options[key] !== undefined ? options[key] : ((fromEnv as Record<string, unknown>)[key] as HandlerOptions[K])
+
+  const transport = resolveTransport(pick('transport') ?? DEFAULTS.transport)
+  const port = pick('port')
+  const formatter = options.formatter
+  if (formatter !== undefined && !hasMethods(formatter, ['format'])) {
+    fail('formatter', 'an object with a format(record, context) method', formatter)
+  }
+  const retry = resolveRetry(options.retry)
+  const databasePath = pick('databasePath')
+  const eventTtlMs = options.eventTtlMs
+
+  return Object.freeze({
+    host: checkString('host', pick('host') ?? DEFAULTS.host),
+    port: port === undefined
+      ? (typeof transport === 'string' ? DEFAULT_PORTS[transport] : 0)
+      : checkInteger('port', port, 1, 65535),
+    transport,
+    tls: resolveTls(pick('tls')),
+    http: resolveHttp(options.http),
+    beats: resolveBeats(options.beats),
+    formatter,
+    format: fromEnv.format ?? 'logstash',
+    serviceName: fromEnv.serviceName,
+    databasePath: databasePath === undefined ? undefined : checkString('databasePath', databasePath),
+    cache: resolveCache(options.cache),
+    eventTtlMs: eventTtlMs === undefined ? undefined : checkInteger('eventTtlMs', eventTtlMs, 1),
+    flushIntervalMs: checkInteger('flushIntervalMs', options.flushIntervalMs ?? DEFAULTS.flushIntervalMs, 0, MAX_TIMER_MS),
+    flushCount: checkInteger('flushCount', options.flushCount ?? DEFAULTS.flushCount, 1),
+    batchSize: checkInteger('batchSize', options.batchSize ?? DEFAULTS.batchSize, 1),
+    timeoutMs: checkInteger('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 1, MAX_TIMER_MS),
+    retry,
+    closeTimeoutMs: checkInteger('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs, 0, MAX_TIMER_MS),
+    errorRateLimit: resolveRateLimit(options.errorRateLimit),
+    onError: options.onError === undefined ? undefined : checkFunction<(err: LogstashError) => void>('onError', options.onError),
+    level: checkOneOf('level', pick('level') ?? DEFAULTS.level, LEVELS),
+    enabled: checkBoolean('enabled', pick('enabled') ?? DEFAULTS.enabled)
+  })
+}
+
+function resolveTransport (value: unknown): TransportName | Transport {
+  if (typeof value === 'string') return checkOneOf('transport', value, TRANSPORT_NAMES)
+  if (hasMethods(value, TRANSPORT_METHODS)) return value as Transport
+  return fail('transport', `one of ${TRANSPORT_NAMES.map((n) => `'${n}'`).join(', ')} or an object with send() and close()`, value)
+}
+
+function resolveTls (value: unknown): ResolvedTlsOptions | undefined {
+  if (value === undefined || value === false) return undefined
+  if (value === true) return Object.freeze({ rejectUnauthorized: true })
+  const tls = checkPlainObject('tls', value) as TlsOptions
+  warnUnknownKeys('tls', tls as Record<string, unknown>,
+    ['ca', 'cert', 'key', 'passphrase', 'servername', 'rejectUnauthorized', 'minVersion'])
+  for (const key of ['ca', 'cert', 'key'] as const) {
+    const pem = tls[key]
+    if (pem !== undefined && !isPem(pem)) fail(`tls.${key}`, 'a PEM string, a Buffer or an array of them', pem)
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
+    fail(tls.cert === undefined ? 'tls.cert' : 'tls.key', 'set together with ' + (tls.cert === undefined ? 'tls.key' : 'tls.cert') + ' for mutual TLS', undefined)
+  }
+  if (tls.passphrase !== undefined) checkString('tls.passphrase', tls.passphrase, { allowEmpty: true })
+  if (tls.servername !== undefined) checkString('tls.servername', tls.servername)
+  if (tls.minVersion !== undefined) checkOneOf('tls.minVersion', tls.minVersion, ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'])
+  return Object.freeze({
+    ...tls,
+    rejectUnauthorized: checkBoolean('tls.rejectUnauthorized', tls.rejectUnauthorized ?? true)
+  })
+}
+
+function isPem (value: unknown): boolean {
+  const one = (v: unknown): boolean => typeof v === 'string' || Buffer.isBuffer(v)
+  return one(value) || (Array.isArray(value) && value.length > 0 && value.every(one))
+}
+
+function resolveHttp (value: unknown): ResolvedHttpOptions {
+  const http = (value === undefined ? {} : checkPlainObject('http', value)) as HttpOptions
+  warnUnknownKeys('http', http as Record<string, unknown>, ['path', 'username', 'password', 'headers', 'gzip', 'maxContentLength'])
+  const path = checkString('http.path', http.path ?? DEFAULTS.http.path)
+  if (!path.startsWith('/')) fail('http.path', 'a path starting with "/"', path)
+  if ((http.username === undefined) !== (http.password === undefined)) {
+    fail(http.username === undefined ? 'http.username' : 'http.password', 'set together with ' + (http.username === undefined ? 'http.password' : 'http.username'), undefined)
+  }
+  const headers = http.headers === undefined ? {} : checkPlainObject('http.headers', http.headers)
+  for (const [name, v] of Object.entries(headers)) checkString(`http.headers['${name}']`, v, { allowEmpty: true })
+  return Object.freeze({
+    path,
+    ...(http.username === undefined ? {} : { username: checkString('http.username', http.username) }),
+    ...(http.password === undefined ? {} : { password: checkString('http.password', http.password, { allowEmpty: true }) }),
+    headers: Object.freeze({ ...(headers as Record<string, string>) }),
+    gzip: checkBoolean('http.gzip', http.gzip ?? DEFAULTS.http.gzip),
+    maxContentLength: checkInteger('http.maxContentLength', http.maxContentLength ?? DEFAULTS.http.maxContentLength, 1)
+  })
+}
+
+function resolveBeats (value: unknown): Readonly<Required<BeatsOptions>> {
+  const beats = (value === undefined ? {} : checkPlainObject('beats', value)) as BeatsOptions
+  warnUnknownKeys('beats', beats as Record<string, unknown>, ['windowSize', 'compressionLevel'])
+  return Object.freeze({
+    windowSize: checkInteger('beats.windowSize', beats.windowSize ?? DEFAULTS.beats.windowSize, 1),
+    compressionLevel: checkInteger('beats.compressionLevel', beats.compressionLevel ?? DEFAULTS.beats.compressionLevel, 0, 9)
+  })
+}
+
+function resolveCache (value: unknown): ResolvedOptions['cache'] {
+  if (hasMethods(value, CACHE_METHODS)) return value as Cache
+  const cache = (value === undefined ? {} : checkPlainObject('cache', value)) as CacheLimits
+  warnUnknownKeys('cache', cache as Record<string, unknown>, ['maxEvents', 'maxBytes'])
+  return Object.freeze({
+    maxEvents: checkInteger('cache.maxEvents', cache.maxEvents ?? DEFAULTS.cache.maxEvents, 1),
+    maxBytes: cache.maxBytes === undefined ? undefined : checkInteger('cache.maxBytes', cache.maxBytes, 1)
+  })
+}
+
+function resolveRetry (value: unknown): Readonly<Required<RetryOptions>> {
+  const retry = (value === undefined ? {} : checkPlainObject('retry', value)) as RetryOptions
+  warnUnknownKeys('retry', retry as Record<string, unknown>, ['initialDelayMs', 'maxDelayMs'])
+  const initialDelayMs = checkInteger('retry.initialDelayMs', retry.initialDelayMs ?? DEFAULTS.retry.initialDelayMs, 1, MAX_TIMER_MS)
+  const maxDelayMs = checkInteger('retry.maxDelayMs', retry.maxDelayMs ?? Math.max(DEFAULTS.retry.maxDelayMs, initialDelayMs), 1, MAX_TIMER_MS)
+  if (maxDelayMs < initialDelayMs) fail('retry.maxDelayMs', `>= retry.initialDelayMs (${initialDelayMs})`, maxDelayMs)
+  return Object.freeze({ initialDelayMs, maxDelayMs })
+}
+
+function resolveRateLimit (value: unknown): number {
+  if (value === undefined) return DEFAULTS.errorRateLimit
+  if (value === Infinity) return Infinity
+  return checkInteger('errorRateLimit', value, 0)
+}

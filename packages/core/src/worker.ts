@@ -1,0 +1,251 @@
+/*
+ * The worker moves events from the cache to the transport, off the caller's tick.
+ *
+ *   log() ─▶ cache.add ─▶ notify()
+ *                           │ first event: interval timer (flushIntervalMs)
+ *                           │ flushCount events waiting: setImmediate
+ *                           ▼
+ *                    ┌─▶ run: take(batchSize) ─▶ transport.send ─▶ ack ─┐
+ *                    │         │ retryable failure                        │ more than flushCount
+ *                    │         ▼                                          │ waiting, or a flush()
+ *                    │   release, backoff timer (exponential, capped,     │ is waiting: next batch
+ *                    └── jittered) ◀──────────────────────────────────────┘
+ *
+ * It owns every timer of the handler. A timer exists only while there is work, and all
+ * are unref()ed, except during the exit flush, when the process must stay up to deliver.
+ */
+import { CacheError, DroppedEventsError, LogstashError, TransportError } from './errors'
+import type { Cache } from './caches/types'
+import type { Transport } from './transports/types'
+import type { ErrorReporter } from './error-reporter'
+
+export interface WorkerOptions {
+  flushIntervalMs: number
+  flushCount: number
+  batchSize: number
+  eventTtlMs: number | undefined
+  retry: { initialDelayMs: number, maxDelayMs: number }
+}
+
+export interface WorkerCounts {
+  sent: number
+  /** Events the receiver refused for good (HTTP 4xx, too large). */
+  refused: number
+  failedSends: number
+  retries: number
+}
+
+interface FlushWaiter {
+  /** Resolved once this many events (counted from the handler's start) are settled. */
+  target: number
+  resolve: (settled: boolean) => void
+}
+
+type TimerKind = 'interval' | 'immediate' | 'backoff'
+
+export class Worker {
+  readonly #cache: Cache
+  readonly #transport: Transport
+  readonly #options: WorkerOptions
+  readonly #reporter: ErrorReporter
+  /** How many events the handler handed to the cache so far; set by the handler. */
+  accepted = 0
+
+  #timer: NodeJS.Timeout | NodeJS.Immediate | undefined
+  #timerKind: TimerKind | undefined
+  #running: Promise<void> | undefined
+  #failures = 0
+  #waiters: FlushWaiter[] = []
+  #keepAlive = false
+  #stopped = false
+  readonly #counts: WorkerCounts = { sent: 0, refused: 0, failedSends: 0, retries: 0 }
+
+  constructor (cache: Cache, transport: Transport, options: WorkerOptions, reporter: ErrorReporter) {
+    this.#cache = cache
+    this.#transport = transport
+    this.#options = options
+    this.#reporter = reporter
+  }
+
+  counts (): Readonly<WorkerCounts> {
+    return this.#counts
+  }
+
+  /** Called after every `cache.add()`: the hot path, so it only looks at a few fields. */
+  notify (): void {
+    if (this.#running !== undefined || this.#failures > 0 || this.#stopped) return
+    if (this.#timer === undefined) {
+      this.#setTimer('interval', this.#options.flushIntervalMs)
+    } else if (this.#timerKind === 'interval' && this.#cache.pendingCount() >= this.#options.flushCount) {
+      this.#setTimer('immediate', 0)
+    }
+  }
+
+  /**
+   * Sends now what waits, and resolves when every event accepted before the call is
+   * settled (delivered, refused, dropped or expired), or after `timeoutMs`.
+   * Returns whether everything was settled in time.
+   */
+  async flush (timeoutMs: number): Promise<boolean> {
+    if (this.#isSettled(this.accepted)) return true
+    let settled = false
+    let waiter: FlushWaiter | undefined
+    const done = new Promise<void>((resolve) => {
+      waiter = { target: this.accepted, resolve: (ok) => { settled = ok; resolve() } }
+      this.#waiters.push(waiter)
+    })
+    let deadline: NodeJS.Timeout | undefined
+    const timedOut = new Promise<void>((resolve) => {
+      deadline = setTimeout(resolve, timeoutMs)
+      if (!this.#keepAlive) deadline.unref()
+    })
+    // A flush is a request to try now, even in the middle of a backoff.
+    if (!this.#stopped && this.#running === undefined) this.#setTimer('immediate', 0)
+    await Promise.race([done, timedOut])
+    clearTimeout(deadline)
+    this.#waiters = this.#waiters.filter((w) => w !== waiter)
+    return settled
+  }
+
+  /**
+   * While on, new timers keep the process alive: used by the exit flush, where the process
+   * must not leave before the events are delivered or the time is up.
+   */
+  setKeepAlive (on: boolean): void {
+    this.#keepAlive = on
+    if (this.#timer !== undefined) {
+      if (on) this.#timer.ref(); else this.#timer.unref()
+    }
+  }
+
+  /** No further sends; resolves when the send under way (if any) has ended. */
+  async stop (): Promise<void> {
+    this.#stopped = true
+    this.#clearTimer()
+    await this.#running
+    this.#resolveWaiters(true)
+  }
+
+  #setTimer (kind: TimerKind, delayMs: number): void {
+    this.#clearTimer()
+    this.#timerKind = kind
+    const run = (): void => { this.#timer = undefined; this.#timerKind = undefined; this.#startRun() }
+    this.#timer = kind === 'immediate' || delayMs === 0 ? setImmediate(run) : setTimeout(run, delayMs)
+    if (!this.#keepAlive) this.#timer.unref()
+  }
+
+  #clearTimer (): void {
+    if (this.#timer === undefined) return
+    if (this.#timerKind === 'immediate') clearImmediate(this.#timer as NodeJS.Immediate)
+    else clearTimeout(this.#timer as NodeJS.Timeout)
+    this.#timer = undefined
+    this.#timerKind = undefined
+  }
+
+  #startRun (): void {
+    if (this.#running !== undefined || this.#stopped) return
+    this.#running = this.#run().finally(() => {
+      this.#running = undefined
+      this.#afterRun()
+    })
+  }
+
+  #afterRun (): void {
+    if (this.#stopped || this.#timer !== undefined) return
+    if (this.#failures > 0) {
+      this.#setTimer('backoff', this.#backoffDelay())
+    } else if (this.#cache.pendingCount() > 0) {
+      this.#setTimer(this.#waiters.length > 0 ? 'immediate' : 'interval', this.#options.flushIntervalMs)
+    } else {
+      this.#resolveWaiters(false)
+    }
+  }
+
+  async #run (): Promise<void> {
+    const { batchSize, flushCount, eventTtlMs } = this.#options
+    try {
+      if (this.#cache.persist !== undefined) await this.#cache.persist()
+      if (eventTtlMs !== undefined) {
+        const expired = await this.#cache.expire(eventTtlMs)
+        if (expired > 0) {
+          this.#reporter.report(new DroppedEventsError(`${expired} events older than eventTtlMs (${eventTtlMs} ms) deleted unsent`, expired, { code: 'LOGSTASH_EXPIRED' }))
+          this.#resolveWaiters(false)
+        }
+      }
+      while (!this.#stopped) {
+        const batch = await this.#cache.take(batchSize)
+        const n = batch.events.length
+        if (n === 0) return
+        if (this.#failures > 0) this.#counts.retries++
+        let outcome
+        try {
+          outcome = await this.#transport.send(batch.events)
+        } catch (err) {
+          const error = asTransportError(err)
+          if (error.retryable) {
+            await this.#cache.release(batch)
+            this.#counts.failedSends++
+            this.#failures++
+            this.#reporter.report(error)
+            return
+          }
+          await this.#cache.ack(batch)
+          this.#counts.refused += n
+          this.#failures = 0
+          this.#reporter.report(new DroppedEventsError(`${n} events refused by the receiver and dropped: ${error.message}`, n, { code: 'LOGSTASH_REFUSED', cause: error }))
+          this.#resolveWaiters(false)
+          continue
+        }
+        await this.#cache.ack(batch)
+        this.#failures = 0
+        const refused = outcome?.dropped ?? 0
+        this.#counts.sent += n - refused
+        this.#counts.refused += refused
+        if (outcome?.error !== undefined) this.#reporter.report(outcome.error)
+        this.#resolveWaiters(false)
+        if (this.#waiters.length === 0 && this.#cache.pendingCount() < flushCount) return
+      }
+    } catch (err) {
+      // The cache itself failed (a disk error): report it and try again later.
+      this.#failures++
+      this.#reporter.report(err instanceof LogstashError ? err : new CacheError(`cache failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
+    }
+  }
+
+  #backoffDelay (): number {
+    const { initialDelayMs, maxDelayMs } = this.#options.retry
+    const exponential = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(this.#failures - 1, 30))
+    // "Equal jitter": half fixed, half random, so processes that failed together spread out
+    // without any of them retrying almost at once.
+    return Math.round(exponential / 2 + Math.random() * exponential / 2)
+  }
+
+  #settledCount (): number {
+    const { dropped, expired } = this.#cache.counts()
+    return this.#counts.sent + this.#counts.refused + dropped + expired
+  }
+
+  #isSettled (target: number): boolean {
+    if (this.#settledCount() >= target) return true
+    const { pending, inFlight } = this.#cache.counts()
+    return pending === 0 && inFlight === 0
+  }
+
+  #resolveWaiters (all: boolean): void {
+    if (this.#waiters.length === 0) return
+    const remaining: FlushWaiter[] = []
+    for (const waiter of this.#waiters) {
+      if (this.#isSettled(waiter.target)) waiter.resolve(true)
+      else if (all) waiter.resolve(false)
+      else remaining.push(waiter)
+    }
+    this.#waiters = remaining
+  }
+}
+
+function asTransportError (err: unknown): TransportError {
+  if (err instanceof TransportError) return err
+  // A user's transport that threw something else: assume a passing problem, retry.
+  const message = err instanceof Error ? err.message : String(err)
+  return new TransportError(`send failed: ${message}`, { retryable: true, cause: err })
+}
