@@ -46,6 +46,8 @@ export interface RequestContext {
   responseHeaders?: Readonly<Record<string, string | number | string[] | undefined>>
   /** The framework serving the request, for `express_version` and friends. */
   framework?: { name: string, version: string }
+  /** Set by an adapter once it logged the request's error, so no other path logs it again. */
+  errorLogged?: boolean
   /** Fields added with `requestContext.assign()`, attached to every event of the request. */
   fields?: Fields
 }

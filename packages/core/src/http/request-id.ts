@@ -1,0 +1,21 @@
+import { randomUUID } from 'node:crypto'
+
+/** Header that carries the request id between services, unless an adapter is told otherwise. */
+export const DEFAULT_REQUEST_ID_HEADER = 'x-request-id'
+
+// Printable, no spaces or quotes, at most 200 characters: what UUIDs, ULIDs, AWS and
+// Heroku request ids look like, and nothing that could forge a log line or flood a field.
+const WELL_FORMED = /^[A-Za-z0-9._~:/+=@-]{1,200}$/
+
+/** True when an incoming request id can be trusted as is. */
+export function isWellFormedRequestId (value: unknown): value is string {
+  return typeof value === 'string' && WELL_FORMED.test(value)
+}
+
+/**
+ * The incoming id when it is well formed, else a new UUID. A header sent twice (an
+ * array) counts as malformed: which one is right cannot be known.
+ */
+export function resolveRequestId (incoming: string | string[] | undefined): string {
+  return isWellFormedRequestId(incoming) ? incoming : randomUUID()
+}
