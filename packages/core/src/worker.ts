@@ -18,6 +18,7 @@ import { CacheError, DroppedEventsError, LogstashError, TransportError } from '.
 import type { Cache } from './caches/types'
 import type { Transport } from './transports/types'
 import type { ErrorReporter } from './error-reporter'
+import { backoffDelay } from './backoff'
 
 export interface WorkerOptions {
   flushIntervalMs: number
@@ -74,10 +75,11 @@ export class Worker {
   /** Called after every `cache.add()`: the hot path, so it only looks at a few fields. */
   notify (): void {
     if (this.#running !== undefined || this.#failures > 0 || this.#stopped) return
-    if (this.#timer === undefined) {
-      this.#setTimer('interval', this.#options.flushIntervalMs)
-    } else if (this.#timerKind === 'interval' && this.#cache.pendingCount() >= this.#options.flushCount) {
+    if (this.#timerKind === 'immediate') return
+    if (this.#cache.pendingCount() >= this.#options.flushCount) {
       this.#setTimer('immediate', 0)
+    } else if (this.#timer === undefined) {
+      this.#setTimer('interval', this.#options.flushIntervalMs)
     }
   }
 
@@ -113,7 +115,7 @@ export class Worker {
    */
   setKeepAlive (on: boolean): void {
     this.#keepAlive = on
-    if (this.#timer !== undefined) {
+    if (this.#timer !== undefined && this.#timerKind !== 'immediate') {
       if (on) this.#timer.ref(); else this.#timer.unref()
     }
   }
@@ -130,7 +132,15 @@ export class Worker {
     this.#clearTimer()
     this.#timerKind = kind
     const run = (): void => { this.#timer = undefined; this.#timerKind = undefined; this.#startRun() }
-    this.#timer = kind === 'immediate' || delayMs === 0 ? setImmediate(run) : setTimeout(run, delayMs)
+    if (kind === 'immediate' || delayMs === 0) {
+      // Never unref()ed: an unref()ed immediate does not stop the event loop from blocking
+      // in its poll phase, so it may wait for some unrelated timer or I/O. It lasts one
+      // turn of the loop, so keeping it referenced cannot hold the process.
+      this.#timer = setImmediate(run)
+      this.#timerKind = 'immediate'
+      return
+    }
+    this.#timer = setTimeout(run, delayMs)
     if (!this.#keepAlive) this.#timer.unref()
   }
 
@@ -213,11 +223,7 @@ export class Worker {
   }
 
   #backoffDelay (): number {
-    const { initialDelayMs, maxDelayMs } = this.#options.retry
-    const exponential = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.min(this.#failures - 1, 30))
-    // "Equal jitter": half fixed, half random, so processes that failed together spread out
-    // without any of them retrying almost at once.
-    return Math.round(exponential / 2 + Math.random() * exponential / 2)
+    return backoffDelay(this.#failures, this.#options.retry)
   }
 
   #settledCount (): number {

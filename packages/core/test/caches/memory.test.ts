@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict'
+import { MemoryCache } from '@logstash-async/core'
+
+const T = 1_700_000_000_000
+
+describe('MemoryCache', () => {
+  it('hands out events oldest first, in batches of at most max', async () => {
+    const cache = new MemoryCache()
+    for (let i = 0; i < 5; i++) cache.add(`e${i}`, T)
+    const first = await cache.take(3)
+    const second = await cache.take(3)
+    assert.deepEqual(first.events, ['e0', 'e1', 'e2'])
+    assert.deepEqual(second.events, ['e3', 'e4'])
+    assert.deepEqual((await cache.take(3)).events, [])
+  })
+
+  it('forgets an acknowledged batch and ignores a second ack or a release after it', async () => {
+    const cache = new MemoryCache()
+    cache.add('a', T)
+    cache.add('b', T)
+    const batch = await cache.take(10)
+    assert.deepEqual(cache.counts(), { pending: 0, inFlight: 2, dropped: 0, expired: 0 })
+    await cache.ack(batch)
+    await cache.ack(batch)
+    await cache.release(batch)
+    assert.deepEqual(cache.counts(), { pending: 0, inFlight: 0, dropped: 0, expired: 0 })
+    assert.deepEqual((await cache.take(10)).events, [])
+  })
+
+  it('puts a released batch back ahead of newer events, in its order', async () => {
+    const cache = new MemoryCache()
+    cache.add('a', T)
+    cache.add('b', T)
+    const batch = await cache.take(10)
+    cache.add('c', T)
+    await cache.release(batch)
+    await cache.release(batch)
+    assert.equal(cache.pendingCount(), 3)
+    assert.deepEqual((await cache.take(10)).events, ['a', 'b', 'c'])
+  })
+
+  it('drops the oldest pending events past maxEvents and counts exactly those', async () => {
+    const cache = new MemoryCache({ maxEvents: 100 })
+    for (let i = 0; i < 250; i++) cache.add(`e${i}`, T)
+    assert.equal(cache.pendingCount(), 100)
+    assert.equal(cache.counts().dropped, 150)
+    const batch = await cache.take(1000)
+    assert.equal(batch.events[0], 'e150')
+    assert.equal(batch.events.at(-1), 'e249')
+  })
+
+  it('counts events in flight against maxEvents but never drops them', async () => {
+    const cache = new MemoryCache({ maxEvents: 4 })
+    for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
+    const inFlight = await cache.take(3)
+    cache.add('e4', T)
+    cache.add('e5', T)
+    assert.deepEqual(cache.counts(), { pending: 1, inFlight: 3, dropped: 2, expired: 0 })
+    await cache.ack(inFlight)
+    assert.deepEqual((await cache.take(10)).events, ['e5'])
+  })
+
+  it('bounds the UTF-8 bytes it holds when maxBytes is set', async () => {
+    const cache = new MemoryCache({ maxBytes: 10 })
+    cache.add('ééé', T) // 6 bytes
+    cache.add('abcd', T) // 4 bytes: exactly at the bound
+    assert.equal(cache.counts().dropped, 0)
+    cache.add('x', T)
+    assert.equal(cache.counts().dropped, 1)
+    assert.deepEqual((await cache.take(10)).events, ['abcd', 'x'])
+  })
+
+  it('drops the oldest when a released batch no longer fits the bound', async () => {
+    const cache = new MemoryCache({ maxEvents: 3 })
+    cache.add('a', T)
+    cache.add('b', T)
+    const batch = await cache.take(2)
+    cache.add('c', T)
+    await cache.release(batch)
+    assert.deepEqual(cache.counts(), { pending: 3, inFlight: 0, dropped: 0, expired: 0 })
+    cache.add('d', T)
+    assert.deepEqual((await cache.take(10)).events, ['b', 'c', 'd'])
+    assert.equal(cache.counts().dropped, 1)
+  })
+
+  it('expires pending events older than the TTL and counts them', async () => {
+    const cache = new MemoryCache()
+    const now = Date.now()
+    cache.add('old1', now - 10_000)
+    cache.add('old2', now - 5_000)
+    cache.add('new', now)
+    assert.equal(await cache.expire(1_000), 2)
+    assert.equal(cache.counts().expired, 2)
+    assert.deepEqual((await cache.take(10)).events, ['new'])
+  })
+
+  it('keeps FIFO order across the growth of its ring buffer', async () => {
+    const cache = new MemoryCache()
+    const taken: string[] = []
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 1500; i++) cache.add(`${round}-${i}`, T)
+      const batch = await cache.take(1000)
+      taken.push(...batch.events)
+      await cache.ack(batch)
+    }
+    for (;;) {
+      const batch = await cache.take(1000)
+      if (batch.events.length === 0) break
+      taken.push(...batch.events)
+      await cache.ack(batch)
+    }
+    const expected: string[] = []
+    for (let round = 0; round < 5; round++) for (let i = 0; i < 1500; i++) expected.push(`${round}-${i}`)
+    assert.deepEqual(taken, expected)
+  })
+
+  it('counts what it still holds as dropped when closed', async () => {
+    const cache = new MemoryCache()
+    cache.add('a', T)
+    cache.add('b', T)
+    await cache.take(1)
+    await cache.close()
+    assert.deepEqual(cache.counts(), { pending: 0, inFlight: 0, dropped: 2, expired: 0 })
+  })
+})
