@@ -234,8 +234,8 @@ export function normalizeOptions (input: HandlerOptions = {}, env: NodeJS.Proces
 }
 
 function resolveTransport (value: unknown): TransportName | Transport {
-  if (typeof value === 'string') return checkOneOf('transport', value, TRANSPORT_NAMES)
-  if (hasMethods(value, TRANSPORT_METHODS)) return value as Transport
+  if (typeof value === 'string' && (TRANSPORT_NAMES as readonly string[]).includes(value)) return value as TransportName
+  if (typeof value !== 'string' && hasMethods(value, TRANSPORT_METHODS)) return value as Transport
   return fail('transport', `one of ${TRANSPORT_NAMES.map((n) => `'${n}'`).join(', ')} or an object with send() and close()`, value)
 }
 
