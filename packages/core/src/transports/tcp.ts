@@ -33,6 +33,7 @@ export class TcpTransport implements Transport {
   #socket: Socket | undefined
   #connecting: Promise<Socket> | undefined
   #closed = false
+  #buffer: Buffer = Buffer.alloc(0)
 
   constructor (options: TcpTransportOptions) {
     this.#host = options.host
@@ -45,7 +46,25 @@ export class TcpTransport implements Transport {
     if (events.length === 0) return
     if (this.#closed) throw new TransportError('transport is closed', { retryable: true, code: 'LOGSTASH_CLOSED' })
     const socket = await this.#connection()
-    await this.#write(socket, events.join('\n') + '\n')
+    await this.#write(socket, this.#encode(events))
+  }
+
+  // Each event is UTF-8 encoded straight into one reused buffer, newline-terminated, and the
+  // batch goes out in one write. Measured against `events.join('\n')` + a string write, this
+  // takes a fifth of the main thread's time (bench/README.md). Reusing the buffer is safe:
+  // a send waits for its write callback, and the worker never runs two sends at once.
+  #encode (events: readonly string[]): Buffer {
+    let capacity = 0
+    for (const event of events) capacity += event.length
+    capacity = capacity * 3 + events.length
+    if (this.#buffer.length < capacity) this.#buffer = Buffer.allocUnsafe(Math.max(capacity, this.#buffer.length * 2))
+    const buffer = this.#buffer
+    let offset = 0
+    for (const event of events) {
+      offset += buffer.write(event, offset)
+      buffer[offset++] = 0x0a
+    }
+    return buffer.subarray(0, offset)
   }
 
   async close (): Promise<void> {
@@ -115,7 +134,7 @@ export class TcpTransport implements Transport {
     })
   }
 
-  #write (socket: Socket, payload: string): Promise<void> {
+  #write (socket: Socket, payload: Buffer): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false
       const finish = (err?: Error | null): void => {
