@@ -18,8 +18,8 @@ export interface ReceivedRequest {
   connection: number
 }
 
-/** A planned answer: a status and an optional body; `'hang'` never answers. */
-export type PlannedResponse = { status: number, body?: string } | 'hang'
+/** A planned answer: a status and an optional body; `'hang'` never answers; `'destroy'` closes the connection unanswered. */
+export type PlannedResponse = { status: number, body?: string } | 'hang' | 'destroy'
 
 export interface HttpReceiverOptions {
   /** Serve https with these options (key, cert, ca, requestCert...). */
@@ -121,8 +121,9 @@ export class HttpReceiver {
       }
       const connection = (req.socket as Socket & { connectionNumber?: number }).connectionNumber ?? 0
       const answer = this.#answer(req, body)
-      this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawLength: raw.length, body, status: answer === 'hang' ? 0 : answer.status, connection })
+      this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawLength: raw.length, body, status: typeof answer === 'string' ? 0 : answer.status, connection })
       if (answer === 'hang') { this.#hanging.add(res); return }
+      if (answer === 'destroy') { req.socket.destroy(); return }
       if (answer.status >= 200 && answer.status < 300) this.payloads.push(...splitArray(body))
       res.writeHead(answer.status, { 'content-type': 'text/plain' })
       res.end(answer.body ?? (answer.status === 200 ? 'ok' : ''))

@@ -8,8 +8,11 @@ import { describeSocketError, tlsConnectOptions } from './socket-options'
 import { TLS_CODES } from './tcp'
 import type { SendOutcome, Transport } from './types'
 
+/** Options of `BeatsTransport`; the handler fills them from `host`, `port`, `tls`, `timeoutMs` and `beats`. */
 export interface BeatsTransportOptions {
+  /** Logstash host name, IPv4 or IPv6 address. */
   host: string
+  /** Port of the beats input (Logstash's convention: 5044). */
   port: number
   /** TLS options; `undefined` for plain TCP. */
   tls?: ResolvedTlsOptions | undefined

@@ -15,8 +15,11 @@ const gzipAsync = promisify(gzip)
 /** How much of an error response's body goes into the report. */
 const BODY_EXCERPT_BYTES = 512
 
+/** Options of `HttpTransport`; the handler fills them from `host`, `port`, `tls`, `timeoutMs` and `http`. */
 export interface HttpTransportOptions {
+  /** Logstash host name, IPv4 or IPv6 address. */
   host: string
+  /** Port of the http input (Logstash's default: 8080). */
   port: number
   /** TLS options (https); `undefined` for plain http. */
   tls?: ResolvedTlsOptions | undefined

@@ -43,6 +43,7 @@ export class ResumePoint {
     return settled
   }
 
+  /** Drops what was remembered. */
   forget (): void {
     this.#head = undefined
     this.#dropped = 0
