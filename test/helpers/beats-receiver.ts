@@ -5,14 +5,15 @@ import { waitFor } from './wait'
 
 /**
  * What the receiver does once a window is complete:
- * - `ack`: `2A <count>` at once (the default);
+ * - `ack`: `2A <count>` at once (the default); with `splitMs`, its first 3 bytes, then the
+ *   other 3 that much later (an ACK split across TCP segments);
  * - `keepAlive`: `2A 0` `times` times, `intervalMs` apart, then `2A <count>` (a busy Logstash);
  * - `partial`: `2A <acked>`, then nothing;
  * - `silent`: never acknowledge;
  * - `close`: close the connection without acknowledging.
  */
 export type WindowAction =
-  | { kind: 'ack' }
+  | { kind: 'ack', splitMs?: number }
   | { kind: 'keepAlive', times: number, intervalMs: number }
   | { kind: 'partial', acked: number }
   | { kind: 'silent' }
@@ -174,16 +175,21 @@ export class BeatsReceiver {
     const action = this.#plan.shift() ?? { kind: 'ack' }
     this.windows.push({ ...window, connection, action: action.kind })
     this.received.push(...window.payloads)
-    const ack = (seq: number): void => {
+    const ack = (seq: number, splitMs?: number): void => {
       if (socket.destroyed) return
       const frame = Buffer.from([V2, 0x41, 0, 0, 0, 0])
       frame.writeUInt32BE(seq, 2)
-      socket.write(frame)
+      if (splitMs === undefined) {
+        socket.write(frame)
+      } else {
+        socket.write(frame.subarray(0, 3))
+        this.#after(splitMs, () => { if (!socket.destroyed) socket.write(frame.subarray(3)) })
+      }
       if (seq === window.count) this.acked.push(...window.payloads)
       else if (seq > 0) this.acked.push(...window.payloads.slice(0, seq))
     }
     switch (action.kind) {
-      case 'ack': ack(window.count); break
+      case 'ack': ack(window.count, action.splitMs); break
       case 'partial': ack(action.acked); break
       case 'silent': break
       case 'close': socket.destroy(); break

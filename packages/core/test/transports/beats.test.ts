@@ -60,6 +60,14 @@ describe('BeatsTransport', () => {
     assert.deepEqual(receiver.acked, sent)
   })
 
+  it('reads an ACK split across TCP segments', async () => {
+    const { receiver, transport } = await start({ timeoutMs: 2000 })
+    receiver.plan({ kind: 'ack', splitMs: 30 })
+    await transport.send(events(3))
+    assert.deepEqual(receiver.acked, events(3))
+    assert.equal(receiver.connections, 1)
+  })
+
   it('keeps one connection for successive sends', async () => {
     const { receiver, transport } = await start()
     await transport.send(events(2, 'a'))
