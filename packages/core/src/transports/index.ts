@@ -1,5 +1,7 @@
 import { ConfigurationError } from '../errors'
 import type { ResolvedOptions } from '../options'
+import { BeatsTransport } from './beats'
+import { HttpTransport } from './http'
 import { TcpTransport } from './tcp'
 import { UdpTransport } from './udp'
 import type { Transport } from './types'
@@ -13,7 +15,7 @@ export function createTransport (options: ResolvedOptions): Transport {
     case 'udp':
       if (tls !== undefined) throw new ConfigurationError("tls must not be set with transport 'udp' (UDP has no TLS; use 'tcp', 'beats' or 'http')")
       return new UdpTransport({ host, port })
-    default:
-      throw new ConfigurationError(`transport '${transport}' is not available in this version of @logstash-async/core`)
+    case 'beats': return new BeatsTransport({ host, port, tls, timeoutMs, ...options.beats })
+    case 'http': return new HttpTransport({ host, port, tls, timeoutMs, ...options.http })
   }
 }

@@ -16,7 +16,8 @@ export interface TcpTransportOptions {
 
 // TLS certificate problems are not going to fix themselves between two retries, but the
 // server's certificate may be replaced: they stay retryable, and the report says why.
-const TLS_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+/** Error codes of a failed certificate check, which get a hint in the report (shared with beats). */
+export const TLS_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'])
 
 /**

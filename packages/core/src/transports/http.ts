@@ -1,0 +1,284 @@
+import { Agent as HttpAgent, request as httpRequest, validateHeaderName, validateHeaderValue, type ClientRequest } from 'node:http'
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
+import { ConfigurationError, DroppedEventsError, TransportError, type LogstashError } from '../errors'
+import type { ResolvedTlsOptions } from '../options'
+import { VERSION } from '../version'
+import { ResumePoint } from './resume-point'
+import { describeSocketError, tlsConnectOptions } from './socket-options'
+import { TLS_CODES } from './tcp'
+import type { SendOutcome, Transport } from './types'
+
+const gzipAsync = promisify(gzip)
+
+/** How much of an error response's body goes into the report. */
+const BODY_EXCERPT_BYTES = 512
+
+/** Options of `HttpTransport`; the handler fills them from `host`, `port`, `tls`, `timeoutMs` and `http`. */
+export interface HttpTransportOptions {
+  /** Logstash host name, IPv4 or IPv6 address. */
+  host: string
+  /** Port of the http input (Logstash's default: 8080). */
+  port: number
+  /** TLS options (https); `undefined` for plain http. */
+  tls?: ResolvedTlsOptions | undefined
+  /** Longest time for one request, from connecting to the end of the response. @default 5000 */
+  timeoutMs?: number
+  /** Request path. @default '/' */
+  path?: string
+  /** Basic auth user, with `password`. */
+  username?: string
+  /** Basic auth password. */
+  password?: string
+  /** Extra request headers; they may replace `content-type` and `user-agent`. */
+  headers?: Readonly<Record<string, string>>
+  /** Gzip request bodies. @default false */
+  gzip?: boolean
+  /** Largest JSON body in bytes (before gzip); bigger batches go out as several requests. @default 104857600 */
+  maxContentLength?: number
+}
+
+interface Response { status: number, body: string }
+
+/** How far a send got: its first `done` events are settled, `dropped` of them refused. */
+interface Progress { done: number, dropped: number, error: LogstashError | undefined }
+
+/**
+ * POSTs each batch as one JSON array (what Logstash's `http` input with the json codec
+ * splits into events) over keep-alive connections. Delivered means a 2xx. 408, 429, 5xx,
+ * network errors and timeouts are retryable; 413 splits the batch in halves and sends
+ * each, and a single event still too large is dropped and reported; any other 4xx refuses
+ * the batch for good (non-retryable), with the status and the start of the response body.
+ */
+export class HttpTransport implements Transport {
+  readonly #host: string
+  readonly #port: number
+  readonly #path: string
+  readonly #timeoutMs: number
+  readonly #gzip: boolean
+  readonly #maxContentLength: number
+  readonly #headers: Readonly<Record<string, string>>
+  readonly #agent: HttpAgent
+  readonly #request: typeof httpRequest
+  readonly #url: string
+  readonly #requests = new Set<{ req: ClientRequest, abort: (err: TransportError) => void }>()
+  readonly #resume = new ResumePoint()
+  #closed = false
+
+  constructor (options: HttpTransportOptions) {
+    this.#host = options.host
+    this.#port = options.port
+    this.#path = options.path ?? '/'
+    this.#timeoutMs = options.timeoutMs ?? 5000
+    this.#gzip = options.gzip ?? false
+    this.#maxContentLength = options.maxContentLength ?? 100 * 1024 * 1024
+    this.#headers = buildHeaders(options)
+    const tls = options.tls
+    if (tls === undefined) {
+      this.#agent = new HttpAgent({ keepAlive: true })
+      this.#request = httpRequest
+    } else {
+      // The agent carries the TLS options, so every connection it opens verifies alike.
+      const { host: _host, port: _port, ...connectOptions } = tlsConnectOptions(options.host, options.port, tls)
+      this.#agent = new HttpsAgent({ keepAlive: true, ...connectOptions })
+      this.#request = httpsRequest
+    }
+    const host = this.#host.includes(':') ? `[${this.#host}]` : this.#host
+    this.#url = `${tls === undefined ? 'http' : 'https'}://${host}:${this.#port}${this.#path}`
+  }
+
+  async send (events: readonly string[]): Promise<void | SendOutcome> {
+    if (events.length === 0) return
+    if (this.#closed) throw closedError()
+    const resumed = this.#resume.take(events)
+    const progress: Progress = { done: resumed.count, dropped: resumed.dropped, error: resumed.error }
+    const sizes = events.map((event) => Buffer.byteLength(event, 'utf8'))
+    try {
+      for (const [start, end] of chunks(sizes, progress.done, this.#maxContentLength)) {
+        await this.#deliver(events, sizes, start, end, progress)
+      }
+    } catch (err) {
+      const error = err instanceof TransportError ? err : new TransportError(`POST ${this.#url} failed: ${describeSocketError(err)}`, { retryable: true, cause: err })
+      if (error.retryable) {
+        this.#resume.remember(events, { count: progress.done, dropped: progress.dropped, error: progress.error })
+        throw error
+      }
+      // Refused for good: the rest of the batch. What went before was delivered.
+      if (progress.done === 0) throw error
+      const refused = events.length - progress.done
+      return {
+        dropped: progress.dropped + refused,
+        error: new DroppedEventsError(`${refused} events refused by the receiver and dropped: ${error.message}`, progress.dropped + refused, { code: 'LOGSTASH_REFUSED', cause: error })
+      }
+    }
+    if (progress.dropped > 0) return { dropped: progress.dropped, ...(progress.error === undefined ? {} : { error: progress.error }) }
+  }
+
+  async close (): Promise<void> {
+    this.#closed = true
+    for (const { abort } of this.#requests) abort(closedError())
+    this.#agent.destroy()
+  }
+
+  /** Sends events[start, end); on 413, each half on its own, down to single events. */
+  async #deliver (events: readonly string[], sizes: readonly number[], start: number, end: number, progress: Progress): Promise<void> {
+    const response = await this.#post(events, sizes, start, end)
+    const { status } = response
+    if (status >= 200 && status < 300) { progress.done = end; return }
+    if (status === 413) {
+      if (end - start > 1) {
+        const middle = start + Math.floor((end - start) / 2)
+        await this.#deliver(events, sizes, start, middle, progress)
+        await this.#deliver(events, sizes, middle, end, progress)
+        return
+      }
+      progress.done = end
+      progress.dropped++
+      progress.error = new DroppedEventsError(`${progress.dropped} event(s) too large for ${this.#url} (HTTP 413, this one ${sizes[start]} bytes) dropped${excerpt(response.body)}`,
+        progress.dropped, { code: 'LOGSTASH_TOO_LARGE' })
+      return
+    }
+    const retryable = status === 408 || status === 429 || status < 200 || (status >= 300 && status < 400) || status >= 500
+    throw new TransportError(`POST ${this.#url}: HTTP ${status}${excerpt(response.body)}`, { retryable, code: `LOGSTASH_HTTP_${status}` })
+  }
+
+  async #post (events: readonly string[], sizes: readonly number[], start: number, end: number): Promise<Response> {
+    const json = '[' + events.slice(start, end).join(',') + ']'
+    let body: string | Buffer = json
+    let length = 2 + end - start - 1
+    for (let i = start; i < end; i++) length += sizes[i] as number
+    if (this.#gzip) {
+      body = await gzipAsync(json)
+      length = body.length
+    }
+    if (this.#closed) throw closedError()
+    try {
+      return await this.#request1(body, length)
+    } catch (err) {
+      // A kept-alive connection the server closed while idle fails at once on reuse; a
+      // fresh connection is what any HTTP client does next, and is not a delivery retry.
+      if (!(err instanceof StaleSocketError)) throw err
+      return await this.#request1(body, length)
+    }
+  }
+
+  #request1 (body: string | Buffer, length: number): Promise<Response> {
+    return new Promise<Response>((resolve, reject) => {
+      const req = this.#request({
+        agent: this.#agent,
+        hostname: this.#host,
+        port: this.#port,
+        path: this.#path,
+        method: 'POST',
+        headers: { ...this.#headers, 'content-length': String(length) }
+      })
+      let responded = false
+      const entry = {
+        req,
+        abort: (err: TransportError): void => {
+          if (!this.#requests.delete(entry)) return
+          clearTimeout(timer)
+          req.destroy()
+          reject(err)
+        }
+      }
+      const done = (response: Response): void => {
+        if (!this.#requests.delete(entry)) return
+        clearTimeout(timer)
+        resolve(response)
+      }
+      const fail = (err: Error): void => {
+        if (!responded && req.reusedSocket && isResetCode((err as NodeJS.ErrnoException).code)) {
+          entry.abort(new StaleSocketError(err))
+          return
+        }
+        const code = (err as NodeJS.ErrnoException).code
+        const hint = code !== undefined && TLS_CODES.has(code) ? ' (TLS certificate verification failed; check tls.ca and the host name)' : ''
+        entry.abort(new TransportError(`POST ${this.#url} failed: ${describeSocketError(err)}${hint}`, { retryable: true, cause: err }))
+      }
+      const timer = setTimeout(() => {
+        entry.abort(new TransportError(`POST ${this.#url}: no complete response within ${this.#timeoutMs} ms`, { retryable: true, code: 'LOGSTASH_TIMEOUT' }))
+      }, this.#timeoutMs)
+      timer.unref()
+      this.#requests.add(entry)
+      req.on('error', fail)
+      req.on('response', (res) => {
+        responded = true
+        const kept: Buffer[] = []
+        let keptBytes = 0
+        // The whole body is read, so the connection can serve the next request.
+        res.on('data', (chunk: Buffer) => {
+          if (keptBytes < BODY_EXCERPT_BYTES) { kept.push(chunk); keptBytes += chunk.length }
+        })
+        res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(kept).subarray(0, BODY_EXCERPT_BYTES).toString('utf8') }))
+        res.on('error', fail)
+        res.on('close', () => { if (!res.complete) fail(new Error('connection closed during the response')) })
+      })
+      req.end(body)
+    })
+  }
+}
+
+/** A failure of a reused keep-alive connection before any response: worth one fresh connection. */
+class StaleSocketError extends TransportError {
+  constructor (cause: Error) {
+    super(`kept-alive connection was closed by the server: ${describeSocketError(cause)}`, { retryable: true, cause })
+  }
+}
+
+function isResetCode (code: string | undefined): boolean {
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED'
+}
+
+/**
+ * Ranges [start, end) of events whose JSON array (brackets and commas included) fits in
+ * `maxBytes`, in one pass. An event too large on its own gets a range of its own: the server
+ * decides, and a 413 drops it.
+ */
+function * chunks (sizes: readonly number[], from: number, maxBytes: number): Generator<[number, number]> {
+  let start = from
+  let bytes = 2
+  for (let i = from; i < sizes.length; i++) {
+    const size = sizes[i] as number
+    const added = i === start ? size : size + 1
+    if (i > start && bytes + added > maxBytes) {
+      yield [start, i]
+      start = i
+      bytes = 2 + size
+    } else {
+      bytes += added
+    }
+  }
+  if (start < sizes.length) yield [start, sizes.length]
+}
+
+function buildHeaders (options: HttpTransportOptions): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': `logstash-async/${VERSION} node/${process.version}`
+  }
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    try {
+      validateHeaderName(name)
+      validateHeaderValue(name, value)
+    } catch (err) {
+      throw new ConfigurationError(`http.headers['${name}'] must be a valid HTTP header: ${(err as Error).message}`, { cause: err })
+    }
+    headers[name.toLowerCase()] = value
+  }
+  if (options.username !== undefined) {
+    headers.authorization = 'Basic ' + Buffer.from(`${options.username}:${options.password ?? ''}`, 'utf8').toString('base64')
+  }
+  if (options.gzip === true) headers['content-encoding'] = 'gzip'
+  return headers
+}
+
+function excerpt (body: string): string {
+  const text = body.replace(/\s+/g, ' ').trim()
+  return text.length === 0 ? '' : `: ${text.length > 200 ? text.slice(0, 200) + '...' : text}`
+}
+
+function closedError (): TransportError {
+  return new TransportError('transport is closed', { retryable: true, code: 'LOGSTASH_CLOSED' })
+}
