@@ -52,6 +52,7 @@ export interface ResolvedPluginOptions {
   readonly loggerName: string
 }
 
+/** The defaults of the plugin's own options (handler options have theirs in the core's `DEFAULTS`). */
 export const PLUGIN_DEFAULTS = Object.freeze({
   accessLog: true,
   accessLevel: defaultAccessLevel,

@@ -19,10 +19,12 @@ export interface RequestState {
 
 type RequestWithState = FastifyRequest & { [kRequestState]?: RequestState | null }
 
+/** The plugin's state of `request`: `null` before its `onRequest` hook ran (or outside its scope). */
 export function getRequestState (request: FastifyRequest): RequestState | null | undefined {
   return (request as RequestWithState)[kRequestState]
 }
 
+/** Attaches the plugin's state to `request`, in `onRequest`. */
 export function setRequestState (request: FastifyRequest, state: RequestState): void {
   (request as RequestWithState)[kRequestState] = state
 }
