@@ -170,6 +170,9 @@ export class LogstashHandler implements LogSink, ExitParticipant {
 
   async #close (): Promise<void> {
     this.#closed = true
+    // Timers are unref()ed so an idle handler never holds the process; a closing one must,
+    // or the process leaves in the middle of close() and beforeExit skips a closed handler.
+    this.#worker.setKeepAlive(true)
     try {
       await this.#worker.flush(this.options.closeTimeoutMs)
     } finally {

@@ -74,10 +74,12 @@ export class TcpTransport implements Transport {
     this.#socket = undefined
     if (socket === undefined || socket.destroyed) return
     // A graceful end lets the kernel deliver what it holds; destroy if the peer never answers.
+    // The socket and this bounded timer hold the process until the end is done: a
+    // `await handler.close()` in a signal handler must resolve, not end with the process.
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => { socket.destroy(); resolve() }, Math.min(this.#timeoutMs, 1000))
-      timer.unref()
       socket.once('close', () => { clearTimeout(timer); resolve() })
+      socket.ref()
       socket.end()
     })
   }
