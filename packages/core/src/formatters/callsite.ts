@@ -1,4 +1,4 @@
-import { dirname, sep } from 'node:path'
+import { dirname, join, sep } from 'node:path'
 
 /** Where the application called the logger: `func_name`, `line`, `path`. */
 export interface Callsite {
@@ -7,8 +7,10 @@ export interface Callsite {
   path: string
 }
 
-// Frames from this package (and the adapters, which live beside it) are not the caller.
-const CORE_DIR = dirname(__dirname) + sep
+// Frames from this package (and the adapters, which live beside it) are not the caller;
+// with source maps on (--enable-source-maps), they name src/ rather than dist/.
+const PACKAGE_DIR = dirname(dirname(__dirname))
+const OWN_DIRS = [join(PACKAGE_DIR, 'dist') + sep, join(PACKAGE_DIR, 'src') + sep]
 const SCOPE_MARKER = `${sep}@logstash-async${sep}`
 const FRAME = /^\s*at (?:(.+?) \()?(.+?):(\d+):\d+\)?$/
 
@@ -30,7 +32,7 @@ export function findCallsite (): Callsite | undefined {
     const match = FRAME.exec(lines[i] as string)
     if (match === null) continue
     const path = match[2] as string
-    if (path.startsWith(CORE_DIR) || path.includes(SCOPE_MARKER) || path.startsWith('node:')) continue
+    if (OWN_DIRS.some((dir) => path.startsWith(dir)) || path.includes(SCOPE_MARKER) || path.startsWith('node:')) continue
     return { func_name: match[1] ?? '<anonymous>', line: Number(match[3]), path }
   }
   return undefined
