@@ -30,6 +30,7 @@ export const ECS_FIELD_SETS: ReadonlySet<string> = new Set([
 // says which schema the rest follows. A user field of that name becomes a label.
 const RESERVED_PATHS: ReadonlyMap<string, string> = new Map([['log', 'level'], ['ecs', 'version']])
 
+/** True for objects that are not arrays: what can be merged into. */
 export function isPlainObject (value: unknown): value is Tree {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

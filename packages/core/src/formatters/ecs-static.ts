@@ -13,6 +13,7 @@ export interface StaticPart {
   json: string
 }
 
+/** What `staticEcsFields` made: the static field sets, and the static labels and extra fields. */
 export interface StaticEcsFields {
   parts: readonly StaticPart[]
   /** `log.*` fields of the static `extra`, merged with each event's `log.logger`. */

@@ -70,6 +70,7 @@ export function loadedElasticApm (): ElasticApmAgent | undefined {
   return elasticApmAgent
 }
 
+/** True for what looks like an Elastic APM agent: an object with `isStarted()`. */
 export function isElasticApmAgent (value: unknown): value is ElasticApmAgent {
   return typeof value === 'object' && value !== null && typeof (value as ElasticApmAgent).isStarted === 'function'
 }

@@ -52,6 +52,7 @@ export interface EcsFormatterOptions {
   elasticApm?: ElasticApmAgent
 }
 
+/** The ECS version events follow unless `ecsVersion` says otherwise. */
 export const DEFAULT_ECS_VERSION = '8.11.0'
 
 const KNOWN_OPTIONS = ['ecsVersion', 'serviceName', 'serviceVersion', 'serviceEnvironment', 'serviceNodeName', 'eventDataset',
@@ -130,12 +131,6 @@ export class EcsFormatter implements Formatter {
     const fragments: Record<string, string> = {}
     for (const level of LEVELS) fragments[level] = `"log.level":"${level}","message":`
     this.#levelFragments = fragments
-  }
-
-  /** The service name events carry (`service.name`), if any. */
-  get serviceName (): string | undefined {
-    const service = this.#static.find((p) => p.key === 'service')?.value
-    return typeof service?.name === 'string' ? service.name : undefined
   }
 
   format (record: LogRecord, context?: RequestContext): string {

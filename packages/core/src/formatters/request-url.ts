@@ -22,6 +22,7 @@ export interface UrlParts {
   fragment?: string
 }
 
+/** Splits a request target into path, query and fragment, without `?` and `#`. */
 export function splitUrl (url: string): UrlParts {
   const hash = url.indexOf('#')
   const beforeHash = hash === -1 ? url : url.slice(0, hash)
