@@ -6,13 +6,14 @@ export interface TraceIds {
 }
 
 /**
- * The part of an `elastic-apm-node` agent the formatter reads. The real agent has it;
- * pass one with the `elasticApm` option when the formatter cannot find the application's.
+ * The part of an `elastic-apm-node` agent the formatter reads (its documented API). The real
+ * agent has it; pass one with the `elasticApm` option when the formatter cannot find the
+ * application's.
  */
 export interface ElasticApmAgent {
   isStarted (): boolean
-  readonly currentTransaction: { readonly traceId: string, readonly id: string } | null | undefined
-  readonly currentSpan: { readonly id: string } | null | undefined
+  readonly currentTransaction: { readonly ids: { readonly 'trace.id': string, readonly 'transaction.id': string } } | null | undefined
+  readonly currentSpan: { readonly ids: { readonly 'span.id': string } } | null | undefined
   getServiceName? (): string | undefined
   getServiceVersion? (): string | undefined
   getServiceEnvironment? (): string | undefined
@@ -93,9 +94,9 @@ export class TraceCorrelation {
       try {
         const transaction = agent.isStarted() ? agent.currentTransaction : undefined
         if (transaction !== null && transaction !== undefined) {
-          const ids: TraceIds = { traceId: String(transaction.traceId), transactionId: String(transaction.id) }
+          const ids: TraceIds = { traceId: String(transaction.ids['trace.id']), transactionId: String(transaction.ids['transaction.id']) }
           const span = agent.currentSpan
-          if (span !== null && span !== undefined) ids.spanId = String(span.id)
+          if (span !== null && span !== undefined) ids.spanId = String(span.ids['span.id'])
           return ids
         }
       } catch {

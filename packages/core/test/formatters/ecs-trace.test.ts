@@ -86,6 +86,8 @@ describe('EcsFormatter trace correlation', () => {
       assert.equal(valueAt(inSpan, 'trace.id'), result.ids.traceId)
       assert.equal(valueAt(inSpan, 'transaction.id'), result.ids.transactionId)
       assert.equal(valueAt(inSpan, 'span.id'), result.ids.spanId)
+      // The agent passed explicitly (its own TypeScript type fits the option) gives the same ids.
+      assert.deepEqual(assertEcsLine(result.lines.explicit as string).span, { id: result.ids.spanId })
       const inTransaction = assertEcsLine(result.lines.inTransaction as string)
       assert.equal(valueAt(inTransaction, 'transaction.id'), result.ids.transactionId)
       assert.equal(valueAt(inTransaction, 'span.id'), undefined)
@@ -100,13 +102,13 @@ describe('EcsFormatter trace correlation', () => {
     // real one cannot easily do in-process: a stopped agent and a broken one.
     const standIn = (overrides: Partial<ElasticApmAgent>): ElasticApmAgent => ({
       isStarted: () => true,
-      currentTransaction: { traceId: '0af7651916cd43dd8448eb211c80319c', id: 'b7ad6b7169203331' },
+      currentTransaction: { ids: { 'trace.id': '0af7651916cd43dd8448eb211c80319c', 'transaction.id': 'b7ad6b7169203331' } },
       currentSpan: null,
       ...overrides
     })
 
     it('reads the agent given in the elasticApm option', () => {
-      const event = log(new EcsFormatter({ elasticApm: standIn({ currentSpan: { id: '00f067aa0ba902b7' } }) }))
+      const event = log(new EcsFormatter({ elasticApm: standIn({ currentSpan: { ids: { 'span.id': '00f067aa0ba902b7' } } }) }))
       assert.equal(valueAt(event, 'trace.id'), '0af7651916cd43dd8448eb211c80319c')
       assert.equal(valueAt(event, 'transaction.id'), 'b7ad6b7169203331')
       assert.equal(valueAt(event, 'span.id'), '00f067aa0ba902b7')
