@@ -176,6 +176,16 @@ describe('EcsFormatter', () => {
       assert.deepEqual(valueAt(event, 'extra.truncated.max_event_bytes'), 1024)
     })
 
+    it('keeps only @timestamp, log.level, an empty message and ecs when even the identifying fields do not fit', () => {
+      const formatter = new EcsFormatter({ apmIntegration: false, maxEventBytes: 512, tags: ['t'.repeat(2000)] })
+      const line = formatter.format({ level: 'warn', message: 'm'.repeat(100), time: TIME })
+      assert.ok(Buffer.byteLength(line) <= 512, `${Buffer.byteLength(line)} bytes`)
+      const event = assertEcsLine(line)
+      assert.deepEqual(Object.keys(event), ['@timestamp', 'log.level', 'message', 'ecs', 'extra'])
+      assert.equal(event.message, '')
+      assert.equal(valueAt(event, 'extra.truncated.max_event_bytes'), 512)
+    })
+
     it('still writes a valid ECS event when the record cannot be formatted', () => {
       const record = { level: 'error', time: TIME, get message (): string { throw new Error('hostile message') } } as unknown as LogRecord
       const event = assertEcsLine(new EcsFormatter({ apmIntegration: false }).format(record))
