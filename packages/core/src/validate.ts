@@ -35,6 +35,12 @@ export function checkString (name: string, value: unknown, { allowEmpty = false 
   return value
 }
 
+/** A frozen copy of an array of strings. */
+export function checkStringArray (name: string, value: unknown): readonly string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) fail(name, 'an array of strings', value)
+  return Object.freeze([...value as string[]])
+}
+
 export function checkOneOf<T extends string> (name: string, value: unknown, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !allowed.includes(value as T)) {
     fail(name, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, value)

@@ -67,3 +67,21 @@ export function errorMessage (error: unknown): string {
     return '[unprintable error]'
   }
 }
+
+/**
+ * ECS `error.*`: class, message, the whole stack with its causes, and the error's own
+ * `code` (`ECONNREFUSED`, `ERR_INVALID_ARG_TYPE`) when it has one.
+ * https://www.elastic.co/guide/en/ecs/8.11/ecs-error.html
+ */
+export function ecsErrorFields (error: unknown): Record<string, string> {
+  const fields: Record<string, string> = {
+    type: errorType(error),
+    message: errorMessage(error),
+    stack_trace: stackWithCauses(error)
+  }
+  try {
+    const code = error instanceof Error ? (error as { code?: unknown }).code : undefined
+    if (typeof code === 'string' || typeof code === 'number') fields.code = String(code)
+  } catch { /* a throwing getter: no code */ }
+  return fields
+}

@@ -66,6 +66,17 @@ export function toJsonSafe (value: unknown, limits: SafeJsonLimits = DEFAULT_LIM
   return convert(value, limits, 0, new Set<object>())
 }
 
+/**
+ * The value itself when `JSON.stringify` already writes it right (the common case, and
+ * cheap), else its `toJsonSafe` copy. Never throws.
+ */
+export function toJsonValue (value: unknown, limits: SafeJsonLimits = DEFAULT_LIMITS): unknown {
+  try {
+    if (isPlainJson(value, limits)) return value
+  } catch { /* a throwing getter: the safe copy says so */ }
+  return toJsonSafe(value, limits)
+}
+
 function convert (value: unknown, limits: SafeJsonLimits, depth: number, seen: Set<object>): Json | undefined {
   switch (typeof value) {
     case 'string': return truncate(value, limits.maxStringLength)

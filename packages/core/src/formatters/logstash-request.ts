@@ -1,13 +1,16 @@
 import type { RequestContext } from '../context'
 import type { AccessInfo } from '../record'
+import { requestHeaders, type Redactor } from './redact'
+import { absoluteUrl } from './request-url'
 
 /**
  * The request fields python-logstash-async's Django and Flask formatters add, read from
- * the active request context. Only facts the adapter knows are written.
+ * the active request context, plus the listed headers as `req_headers` / `resp_headers`.
+ * Only facts the adapter knows are written.
  */
-export function logstashRequestFields (context: RequestContext, target: Record<string, unknown>): void {
+export function logstashRequestFields (context: RequestContext, target: Record<string, unknown>, headers: readonly string[], redactor: Redactor): void {
   if (context.method !== undefined) target.req_method = context.method
-  const uri = absoluteUri(context)
+  const uri = absoluteUrl(context)
   if (uri !== undefined) target.req_uri = uri
   if (context.route !== undefined) target.req_route = context.route
   if (context.host !== undefined) target.req_host = context.host
@@ -20,6 +23,9 @@ export function logstashRequestFields (context: RequestContext, target: Record<s
   target.request_id = context.id
   if (context.statusCode !== undefined) target.status_code = context.statusCode
   if (context.framework !== undefined) target[`${context.framework.name}_version`] = context.framework.version
+  const listed = requestHeaders(context, headers, redactor)
+  if (listed?.request !== undefined) target.req_headers = listed.request
+  if (listed?.response !== undefined) target.resp_headers = listed.response
 }
 
 /** The fields of an access event: what Django's and Flask's request logs carry, in milliseconds. */
@@ -29,15 +35,4 @@ export function logstashAccessFields (access: AccessInfo, target: Record<string,
   if (access.requestBytes !== undefined) target.request_bytes = access.requestBytes
   if (access.responseBytes !== undefined) target.response_bytes = access.responseBytes
   if (access.aborted !== undefined) target.aborted = access.aborted
-}
-
-/** `req_uri` is absolute, as Django's `get_raw_uri()` and Flask's `request.url` are. */
-function absoluteUri (context: RequestContext): string | undefined {
-  if (context.url === undefined) return undefined
-  if (context.host === undefined) return context.url
-  const protocol = context.protocol ?? 'http'
-  const defaultPort = protocol === 'https' ? 443 : 80
-  const port = context.port === undefined || context.port === defaultPort ? '' : `:${context.port}`
-  const host = context.host.includes(':') && !context.host.startsWith('[') ? `[${context.host}]` : context.host
-  return `${protocol}://${host}${port}${context.url}`
 }

@@ -6,13 +6,14 @@ import type { Level } from '../levels'
 import type { Fields, LogRecord } from '../record'
 import type { Formatter } from './types'
 import { VERSION } from '../version'
-import { checkBoolean, checkInteger, checkPlainObject, checkString, fail, warnUnknownKeys } from '../validate'
+import { checkBoolean, checkInteger, checkPlainObject, checkString, checkStringArray, fail, warnUnknownKeys } from '../validate'
 import { TimestampFormatter } from './timestamp'
 import { DEFAULT_LIMITS, isPlainJson, toJsonSafe } from './json-safe'
 import { errorType, stackWithCauses } from './fields'
 import { logstashAccessFields, logstashRequestFields } from './logstash-request'
 import { findCallsite } from './callsite'
 import { shortenEvent } from './shorten'
+import { normalizeHeaderNames, Redactor } from './redact'
 
 export interface LogstashFormatterOptions {
   /** The event's `type` field. @default 'nodejs-logstash' */
@@ -33,6 +34,14 @@ export interface LogstashFormatterOptions {
   maxEventBytes?: number
   /** Add `func_name`, `line` and `path` of the logging call (costs a stack capture per event). @default false */
   callsite?: boolean
+  /** Request and response headers to write as `req_headers` / `resp_headers` objects. @default none */
+  headers?: readonly string[]
+  /**
+   * More names to write as `[REDACTED]`: headers, and dotted field paths (`password`,
+   * `card.number`, `req_remote_address`, `*.token`). `authorization`, `proxy-authorization`,
+   * `cookie` and `set-cookie` headers are always redacted. @default none
+   */
+  redact?: readonly string[]
 }
 
 /** Python's level names, so Logstash pipelines written for python-logstash-async keep working. */
@@ -41,7 +50,7 @@ export const PYTHON_LEVEL_NAMES: Readonly<Record<Level, string>> = Object.freeze
 })
 
 const TOP_LEVEL = ['@timestamp', '@version', 'host', 'level', 'logsource', 'message', 'pid', 'program', 'type', '@metadata', 'tags']
-const KNOWN_OPTIONS = ['messageType', 'tags', 'fqdn', 'extraPrefix', 'extra', 'metadata', 'ensureAscii', 'maxEventBytes', 'callsite']
+const KNOWN_OPTIONS = ['messageType', 'tags', 'fqdn', 'extraPrefix', 'extra', 'metadata', 'ensureAscii', 'maxEventBytes', 'callsite', 'headers', 'redact']
 const NON_ASCII = /[\u0080-\uffff]/g
 
 /**
@@ -57,6 +66,8 @@ export class LogstashFormatter implements Formatter {
   readonly #metadata: Fields | undefined
   readonly #ensureAscii: boolean
   readonly #callsite: boolean
+  readonly #headers: readonly string[]
+  readonly #redactor: Redactor
   readonly #staticExtra: Record<string, unknown>
   /** Keys a record field must not silently duplicate: the static extra and, without prefix, the top level. */
   readonly #reserved: Set<string>
@@ -73,7 +84,9 @@ export class LogstashFormatter implements Formatter {
     checkPlainObject('LogstashFormatter options', options)
     warnUnknownKeys('LogstashFormatter', options as Record<string, unknown>, KNOWN_OPTIONS)
     this.#messageType = checkString('messageType', options.messageType ?? 'nodejs-logstash')
-    this.#tags = checkTags('tags', options.tags ?? [])
+    this.#tags = checkStringArray('tags', options.tags ?? [])
+    this.#headers = normalizeHeaderNames(checkStringArray('headers', options.headers ?? []))
+    this.#redactor = new Redactor(checkStringArray('redact', options.redact ?? []))
     this.#extraPrefix = checkString('extraPrefix', options.extraPrefix ?? 'extra', { allowEmpty: true })
     if (TOP_LEVEL.includes(this.#extraPrefix)) fail('extraPrefix', `a name other than the core fields (${TOP_LEVEL.join(', ')})`, this.#extraPrefix)
     this.#metadata = options.metadata === undefined ? undefined : checkPlainObject('metadata', options.metadata)
@@ -109,8 +122,13 @@ export class LogstashFormatter implements Formatter {
       this.#afterTags +
       this.#loggerFragment(record.logger)
 
-    const dynamic = this.#dynamicFields(record, context)
-    const fields = record.fields
+    const redactor = this.#redactor
+    let dynamic = this.#dynamicFields(record, context)
+    let fields = record.fields
+    if (redactor.hasPaths) {
+      if (dynamic !== undefined) dynamic = redactor.fields(dynamic)
+      if (fields !== undefined) fields = redactor.fields(fields)
+    }
     if (dynamic === undefined && fields !== undefined && this.#isFastFields(fields)) {
       const json = JSON.stringify(fields)
       if (json.length > 2) event += ',' + json.slice(1, -1)
@@ -140,7 +158,7 @@ export class LogstashFormatter implements Formatter {
       target.stack_trace = stackWithCauses(record.error)
     }
     if (context !== undefined) {
-      logstashRequestFields(context, target)
+      logstashRequestFields(context, target, this.#headers, this.#redactor)
       if (context.fields !== undefined) Object.assign(target, context.fields)
     }
     if (record.access !== undefined) logstashAccessFields(record.access, target)
@@ -223,11 +241,6 @@ export class LogstashFormatter implements Formatter {
       // No resolver or no reverse entry: the short host name stays.
     }
   }
-}
-
-function checkTags (name: string, tags: unknown): readonly string[] {
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) fail(name, 'an array of strings', tags)
-  return Object.freeze([...tags])
 }
 
 function escapeNonAscii (json: string): string {

@@ -5,10 +5,16 @@ export interface ShortenOptions {
   /** Where the `truncated` note goes (`''`: top level). */
   extraPrefix: string
   ensureAscii: boolean
+  /** Top-level fields that identify the event: never shortened, always kept. @default the Logstash event's */
+  coreFields?: ReadonlySet<string>
+  /**
+   * What the last resort keeps when even the core fields do not fit, `message` emptied.
+   * @default only `@timestamp`, and the note at the top level
+   */
+  minimalFields?: readonly string[]
 }
 
-// Fields that identify the event: never shortened, always kept.
-const CORE = new Set(['@timestamp', '@version', 'host', 'level', 'logsource', 'pid', 'program', 'type', '@metadata', 'tags'])
+const LOGSTASH_CORE: ReadonlySet<string> = new Set(['@timestamp', '@version', 'host', 'level', 'logsource', 'pid', 'program', 'type', '@metadata', 'tags'])
 const NON_ASCII = /[\u0080-\uffff]/g
 
 /**
@@ -19,6 +25,7 @@ const NON_ASCII = /[\u0080-\uffff]/g
  */
 export function shortenEvent (event: string, options: ShortenOptions): string {
   const { maxBytes, extraPrefix, ensureAscii } = options
+  const coreFields = options.coreFields ?? LOGSTASH_CORE
   const originalBytes = Buffer.byteLength(event)
   const note = { original_bytes: originalBytes, max_event_bytes: maxBytes }
   const serialize = (value: unknown): string => {
@@ -33,14 +40,13 @@ export function shortenEvent (event: string, options: ShortenOptions): string {
   } catch {
     parsed = { message: event }
   }
-  const core: Record<string, unknown> = {}
   const rest: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(parsed)) (CORE.has(key) ? core : rest)[key] = value
+  for (const [key, value] of Object.entries(parsed)) if (!coreFields.has(key)) rest[key] = value
 
   const assemble = (shortened: Record<string, unknown>): Record<string, unknown> => {
     const result: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(parsed)) {
-      if (CORE.has(key)) result[key] = value
+      if (coreFields.has(key)) result[key] = value
       else if (key in shortened) result[key] = shortened[key]
     }
     const holder = extraPrefix === '' ? result : (result[extraPrefix] ??= {}) as Record<string, unknown>
@@ -70,7 +76,18 @@ export function shortenEvent (event: string, options: ShortenOptions): string {
   let room = Math.max(0, maxBytes - Buffer.byteLength(serialize(assemble({ message: '' }))) - 40)
   for (;;) {
     const json = serialize(assemble({ message: truncate(message, room) }))
-    if (fits(json) || room === 0) return fits(json) ? json : serialize({ '@timestamp': core['@timestamp'], truncated: note })
+    if (fits(json) || room === 0) return fits(json) ? json : serialize(minimalEvent(parsed, options.minimalFields, extraPrefix, note))
     room = Math.floor(room / 2)
   }
+}
+
+function minimalEvent (parsed: Record<string, unknown>, keep: readonly string[] | undefined, extraPrefix: string, note: unknown): Record<string, unknown> {
+  if (keep === undefined) return { '@timestamp': parsed['@timestamp'], truncated: note }
+  const result: Record<string, unknown> = {}
+  for (const key of Object.keys(parsed)) {
+    if (keep.includes(key)) result[key] = key === 'message' ? '' : parsed[key]
+  }
+  if (extraPrefix === '') result.truncated = note
+  else result[extraPrefix] = { truncated: note }
+  return result
 }
