@@ -170,6 +170,10 @@ export class LogstashHandler implements LogSink, ExitParticipant {
 
   async #close (): Promise<void> {
     this.#closed = true
+    // Whoever awaits close() expects it to finish: without this, unref()ed timers and sockets
+    // let the process leave in the middle (a shutdown hook's `await handler.close()` never
+    // returns, and what it was to deliver is lost).
+    this.#worker.setKeepAlive(true)
     try {
       await this.#worker.flush(this.options.closeTimeoutMs)
     } finally {

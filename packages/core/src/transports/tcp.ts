@@ -55,8 +55,8 @@ export class TcpTransport implements Transport {
     if (socket === undefined || socket.destroyed) return
     // A graceful end lets the kernel deliver what it holds; destroy if the peer never answers.
     await new Promise<void>((resolve) => {
+      // Not unref()ed: close() is awaited, and the wait is short and bounded.
       const timer = setTimeout(() => { socket.destroy(); resolve() }, Math.min(this.#timeoutMs, 1000))
-      timer.unref()
       socket.once('close', () => { clearTimeout(timer); resolve() })
       socket.end()
     })
