@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
+/** The framework fields of the request context (`express_version`). */
 export interface Framework { name: string, version: string }
 
 // Keyed by Express's request prototype: one lookup per copy of Express, not per request.

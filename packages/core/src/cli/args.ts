@@ -8,6 +8,7 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
+/** The `listen` command line, read and checked. */
 export interface ListenArguments {
   host: string
   ports: Partial<Record<InputName, number>>
@@ -21,6 +22,7 @@ export interface ListenArguments {
 /** What `listen` does without any input option: what `new LogstashHandler()` sends to. */
 export const DEFAULT_INPUT: Readonly<Partial<Record<InputName, number>>> = Object.freeze({ tcp: 5959 })
 
+/** `logstash-async listen --help`. */
 export const LISTEN_USAGE = `Usage: logstash-async listen [options]
 
 A local stand-in for Logstash: receives what the logstash-async transports send and
@@ -46,6 +48,7 @@ Output:
   -h, --help              this text
 `
 
+/** Reads `listen`'s options; throws `UsageError` naming the wrong one. */
 export function parseListenArguments (argv: readonly string[]): ListenArguments {
   let values: Record<string, string | boolean | undefined>
   try {

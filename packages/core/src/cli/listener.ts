@@ -5,6 +5,7 @@ import { startTcpInput } from './inputs/tcp'
 import { INPUT_NAMES, type Input, type InputName, type InputSink } from './inputs/types'
 import { startUdpInput } from './inputs/udp'
 
+/** What `Listener.start()` listens on and where it reports. */
 export interface ListenerOptions {
   /** Address to listen on. @default '127.0.0.1' */
   host?: string

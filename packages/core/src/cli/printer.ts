@@ -1,5 +1,6 @@
 import type { InputName } from './inputs/types'
 
+/** How events are printed. */
 export interface PrinterOptions {
   /** A readable line per event plus its fields, instead of the event's JSON. */
   pretty: boolean

@@ -29,6 +29,7 @@ export async function listenStream (options: InputOptions, onConnection: (socket
   }
 }
 
+/** `server.listen()` as a promise that rejects on EADDRINUSE and friends. */
 export function listen (server: Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import type { TlsOptions } from 'node:tls'
 
+/** The four Logstash inputs, one per transport. */
 export type InputName = 'tcp' | 'udp' | 'beats' | 'http'
+/** Every input, in the order they are started and reported. */
 export const INPUT_NAMES: readonly InputName[] = Object.freeze(['tcp', 'udp', 'beats', 'http'])
 
 /** Where inputs report what they received. */
@@ -12,6 +14,7 @@ export interface InputSink {
   invalid (input: InputName, reason: string, sample: string): void
 }
 
+/** What one input listens on and reports to. */
 export interface InputOptions {
   host: string
   port: number
