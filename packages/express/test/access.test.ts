@@ -139,6 +139,32 @@ for (const { name, express, major } of FRAMEWORKS) {
       assert.ok(expected.startsWith(`${major}.`))
     })
 
+    it('takes the client address, protocol and host from Express\'s trust proxy answers', async () => {
+      const app = createApp()
+      app.set('trust proxy', true)
+      app.get('/p', (_req, res) => { res.send('ok') })
+      const response = await request(app).get('/p?q=1')
+        .set('X-Forwarded-For', '203.0.113.7, 10.0.0.2').set('X-Forwarded-Proto', 'https').set('X-Forwarded-Host', 'shop.example.com')
+      const event = await pipeline.access(idOf(response))
+      assert.equal(event.extra.req_remote_address, '203.0.113.7')
+      assert.equal(event.extra.req_uri, 'https://shop.example.com/p?q=1')
+      assert.equal(event.extra.req_host, 'shop.example.com')
+      assert.deepEqual(event.extra.req_forwarded_for, ['203.0.113.7', '10.0.0.2'])
+      assert.equal(event.extra.req_forwarded_proto, 'https')
+    })
+
+    it('logs the URL as sent when mounted under a path', async () => {
+      const app = express()
+      const router = express.Router()
+      router.use(logstashMiddleware({ handler: pipeline.handler }))
+      router.get('/items/:id', (_req, res) => { res.send('ok') })
+      app.use('/api', router)
+      const response = await request(app).get('/api/items/7')
+      const event = await pipeline.access(idOf(response))
+      assert.match(event.message, /^GET \/api\/items\/7 200 /)
+      assert.equal(event.extra.req_route, '/api/items/:id')
+    })
+
     it('never writes the Authorization or Cookie header into any event', async () => {
       const app = createApp()
       const log = createLogger({ handler: pipeline.handler })

@@ -179,6 +179,15 @@ describe('logstashMiddleware options', () => {
     })
   })
 
+  it('never costs a request when logging fails', async () => {
+    const app = express()
+    app.use(logstashMiddleware({ handler: { log () { throw new Error('sink broke') } }, skip: () => { throw new Error('skip broke') } }))
+    app.get('/', (req, res) => { req.log.info('hi'); res.send('ok') })
+    const response = await request(app).get('/')
+    assert.equal(response.status, 200)
+    assert.equal(response.text, 'ok')
+  })
+
   it('can be imported from an ES module', async () => {
     const esm = await import('@logstash-async/express') as Record<string, unknown>
     assert.equal(typeof esm.logstashMiddleware, 'function')
