@@ -1,2 +1,8 @@
-// The adapter is built in its own issue; the package exists so the workspace layout is complete.
-export {}
+
+export { logstashMiddleware } from './middleware'
+export type { LogstashMiddleware } from './middleware'
+export { logstashErrorMiddleware, errorStatus } from './error-middleware'
+export type { LogstashErrorMiddleware } from './error-middleware'
+export type { LogstashMiddlewareOptions } from './options'
+export { CLIENT_CLOSED_REQUEST } from './access'
+export { defaultUser } from './user'

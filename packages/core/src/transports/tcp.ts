@@ -77,6 +77,7 @@ export class TcpTransport implements Transport {
     // The socket and this bounded timer hold the process until the end is done: a
     // `await handler.close()` in a signal handler must resolve, not end with the process.
     await new Promise<void>((resolve) => {
+      // Not unref()ed: close() is awaited, and the wait is short and bounded.
       const timer = setTimeout(() => { socket.destroy(); resolve() }, Math.min(this.#timeoutMs, 1000))
       socket.once('close', () => { clearTimeout(timer); resolve() })
       socket.ref()
