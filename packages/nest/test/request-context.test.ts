@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { request as httpRequest, type IncomingMessage, type Server } from 'node:http'
+import { PassThrough } from 'node:stream'
 import type { INestApplication } from '@nestjs/common'
 import request from 'supertest'
 import { LogstashModule } from '@logstash-async/nest'
@@ -48,6 +51,51 @@ forEachPlatform((platform) => {
         assert.equal(typeof extra(event).nest_version, 'string', message)
       }
       assert.equal(extra(withMessage(events(), 'from controller')[0]!).item, 'book')
+    })
+
+    // Sends the headers, waits until the server handles the request, then sends the body:
+    // the body arrives in a later packet, read in the socket's async context.
+    async function postLate (contentType: string, body: string): Promise<number> {
+      const server = app.getHttpServer() as Server
+      let headersReceived = false
+      server.once('request', () => { headersReceived = true })
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port: new URL(url).port,
+        method: 'POST',
+        path: '/orders/7',
+        headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'x-request-id': 'req-late' }
+      })
+      const response = once(req, 'response')
+      req.flushHeaders()
+      await waitFor(() => headersReceived, { message: 'the request headers at the server' })
+      req.end(body)
+      const [res] = await response as [IncomingMessage]
+      res.resume()
+      await waitFor(() => accessEvents(events()).length === 1)
+      return res.statusCode ?? 0
+    }
+
+    function assertLateRequestFields (): void {
+      for (const message of ['from guard', 'from controller', 'from service']) {
+        assert.equal(extra(withMessage(events(), message)[0]!).request_id, 'req-late', message)
+      }
+      assert.equal(extra(withMessage(events(), 'from controller')[0]!).item, 'late book')
+    }
+
+    it('keeps the context when the JSON body arrives after the headers', async () => {
+      assert.equal(await postLate('application/json', JSON.stringify({ item: 'late book' })), 201)
+      assertLateRequestFields()
+    })
+
+    it('enters the context again after a body parser that loses it', async () => {
+      await app.close()
+      app = await createApp(rootModule(LogstashModule.forRoot({ host: receiver.host, port: receiver.port, flushIntervalMs: 10 })), platform)
+      const contentType = useContextLosingParser(app, platform.name)
+      url = await listen(app)
+      const body = contentType === 'application/json' ? JSON.stringify({ item: 'late book' }) : 'late book'
+      assert.equal(await postLate(contentType, body), 201)
+      assertLateRequestFields()
     })
 
     it('names the controller and handler from the first guard on', async () => {
@@ -106,3 +154,28 @@ forEachPlatform((platform) => {
     })
   })
 })
+
+// Express: a body parser, Fastify: a preParsing hook (as a decompressing one would be),
+// that read the body with plain stream events and call on from the last one, in the
+// socket's async context. Returns the content type to send.
+function useContextLosingParser (app: INestApplication, platform: string): string {
+  if (platform === 'express') {
+    app.use((req: IncomingMessage & { body?: unknown }, _res: unknown, next: () => void) => {
+      if (req.headers['content-type'] !== 'application/x-custom') return next()
+      let body = ''
+      req.setEncoding('utf8')
+      req.on('data', (chunk: string) => { body += chunk })
+      req.on('end', () => { req.body = { item: body }; next() })
+    })
+    return 'application/x-custom'
+  }
+  const fastify = app.getHttpAdapter().getInstance() as {
+    addHook (name: 'preParsing', hook: (req: unknown, reply: unknown, payload: IncomingMessage, done: (err: null, payload: NodeJS.ReadableStream) => void) => void): void
+  }
+  fastify.addHook('preParsing', (_req, _reply, payload, done) => {
+    const buffered = new PassThrough()
+    payload.on('data', (chunk: Buffer) => buffered.write(chunk))
+    payload.on('end', () => { buffered.end(); done(null, buffered) })
+  })
+  return 'application/json'
+}
