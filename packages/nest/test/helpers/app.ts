@@ -1,9 +1,11 @@
 import 'reflect-metadata'
 import {
-  Body, Controller, Get, Injectable, Module, NotFoundException, Param, Post, UseGuards, UseInterceptors,
-  type CallHandler, type CanActivate, type DynamicModule, type ExecutionContext, type MiddlewareConsumer,
-  type NestInterceptor, type NestMiddleware, type NestModule, type PipeTransform
+  Body, Catch, Controller, Get, Inject, Injectable, Module, NotFoundException, Param, Post, UnauthorizedException,
+  UseFilters, UseGuards, UseInterceptors, type ArgumentsHost, type CallHandler, type CanActivate, type DynamicModule,
+  type ExceptionFilter, type ExecutionContext, type MiddlewareConsumer, type NestInterceptor, type NestMiddleware,
+  type NestModule, type PipeTransform
 } from '@nestjs/common'
+import { HttpAdapterHost } from '@nestjs/core'
 import { tap, type Observable } from 'rxjs'
 import { InjectLogger, LogstashLogger } from '@logstash-async/nest'
 
@@ -52,6 +54,31 @@ class LoggingGuard implements CanActivate {
 @Injectable()
 class DenyGuard implements CanActivate {
   canActivate (): boolean { return false }
+}
+
+@Injectable()
+class ThrowingGuard implements CanActivate {
+  canActivate (): boolean { throw new UnauthorizedException('who are you?') }
+}
+
+/** A route's own filter: turns a RangeError into a 418. */
+@Catch(RangeError)
+class TeapotFilter implements ExceptionFilter {
+  constructor (@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
+
+  catch (_exception: RangeError, host: ArgumentsHost): void {
+    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), { teapot: true }, 418)
+  }
+}
+
+/** An application's global filter (`APP_FILTER` in the root module): a NotFoundException is a 410. */
+@Catch(NotFoundException)
+export class GoneFilter implements ExceptionFilter {
+  constructor (@Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost) {}
+
+  catch (_exception: NotFoundException, host: ArgumentsHost): void {
+    this.adapterHost.httpAdapter.reply(host.switchToHttp().getResponse(), { gone: true }, 410)
+  }
 }
 
 @Injectable()
@@ -117,6 +144,18 @@ class OrdersController {
     throw new TypeError('wheels came off')
   }
 
+  @Get('teapot')
+  @UseFilters(TeapotFilter)
+  teapot (): never {
+    throw new RangeError('out of tea')
+  }
+
+  @Get('unauthorized')
+  @UseGuards(ThrowingGuard)
+  unauthorized (): string {
+    return 'never'
+  }
+
   @Get('denied')
   @UseGuards(DenyGuard)
   denied (): string {
@@ -126,7 +165,7 @@ class OrdersController {
 
 @Module({
   controllers: [OrdersController],
-  providers: [OrdersService, LoggingGuard, DenyGuard, LoggingInterceptor, LoggingPipe]
+  providers: [OrdersService, LoggingGuard, DenyGuard, ThrowingGuard, LoggingInterceptor, LoggingPipe]
 })
 export class OrdersModule implements NestModule {
   configure (consumer: MiddlewareConsumer): void {
