@@ -23,11 +23,17 @@ export class LogstashLogger implements LoggerService {
     this.#sink = handler
   }
 
+  /** An `INFO` event: `log(message, fields?, context?)`. */
   log (message: unknown, ...optionalParams: unknown[]): void { this.#write('log', message, optionalParams) }
+  /** An `ERROR` event; an Error (as message or param) or a stack string becomes its error. */
   error (message: unknown, ...optionalParams: unknown[]): void { this.#write('error', message, optionalParams) }
+  /** A `WARNING` event. */
   warn (message: unknown, ...optionalParams: unknown[]): void { this.#write('warn', message, optionalParams) }
+  /** A `DEBUG` event. */
   debug (message: unknown, ...optionalParams: unknown[]): void { this.#write('debug', message, optionalParams) }
+  /** A `TRACE` event (Nest's verbose). */
   verbose (message: unknown, ...optionalParams: unknown[]): void { this.#write('verbose', message, optionalParams) }
+  /** A `CRITICAL` event. */
   fatal (message: unknown, ...optionalParams: unknown[]): void { this.#write('fatal', message, optionalParams) }
 
   /** Only these Nest levels are logged from now on (Nest calls it for its `logger` option). */

@@ -35,8 +35,9 @@ export class LogstashModule implements NestModule, BeforeApplicationShutdown, On
     this.#lease = lease
     // Now, while Nest creates the providers: `app.init()` registers the body parsers and
     // @fastify/middie later, and the context must come before them.
-    const adapter = adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined
-    this.#bound = adapter !== undefined && bindRequestContext(adapter, options, lease.handler)
+    // None (null) in an application context without HTTP (`createApplicationContext`).
+    const adapter = adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | null | undefined
+    this.#bound = adapter != null && bindRequestContext(adapter, options, lease.handler)
   }
 
   /** Options given in the code. See `LogstashModuleOptions`. */

@@ -28,17 +28,20 @@ export interface LogstashModuleAsyncOptions extends Pick<ModuleMetadata, 'import
 
 /** The module options after defaults and validation. */
 export interface ResolvedModuleOptions {
+  /** The application's handler, if it gave one. */
   readonly handler: LogstashHandler | undefined
   /** The handler options, when the module is to create its own handler. */
   readonly handlerOptions: HandlerOptions | undefined
   /** Lower case, as Node's `IncomingMessage.headers` keys are. */
   readonly requestIdHeader: string
+  /** Whether each request gets an access event. */
   readonly accessLog: boolean
 }
 
 /** The handler the module writes to, and whether the module created it (and so closes it). */
 export interface HandlerLease {
   readonly handler: LogstashHandler
+  /** True when the module created the handler: it closes it at shutdown. */
   readonly owned: boolean
 }
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import 'reflect-metadata'
 import { Module, type INestApplication } from '@nestjs/common'
+import { NestFactory } from '@nestjs/core'
 import request from 'supertest'
 import { ConfigurationError, LogstashHandler, defaultHandler } from '@logstash-async/core'
-import { LogstashModule } from '@logstash-async/nest'
+import { LogstashLogger, LogstashModule } from '@logstash-async/nest'
 import { TcpReceiver } from '../../../test/helpers/tcp-receiver'
 import { waitFor } from '../../../test/helpers/wait'
 import { rootModule } from './helpers/app'
@@ -84,6 +85,15 @@ describe('LogstashModule handlers', () => {
     await app.close()
     app = undefined
     assert.equal(defaultHandler().closed, false)
+  })
+
+  it('works in an application context without HTTP', async () => {
+    const context = await NestFactory.createApplicationContext(LogstashModule.forRoot({ host: receiver.host, port: receiver.port }), { logger: false })
+    context.get(LogstashLogger).log('from a worker', 'Worker')
+    await context.close()
+    const [event] = await receiver.waitForEvents(1) as LogstashEvent[]
+    assert.equal(event!.message, 'from a worker')
+    assert.equal(extra(event!).request_id, undefined)
   })
 
   it('rejects a factory\'s wrong options with a ConfigurationError', async () => {

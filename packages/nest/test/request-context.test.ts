@@ -128,6 +128,14 @@ forEachPlatform((platform) => {
       assert.equal(extra(access!).request_bytes, Buffer.byteLength(JSON.stringify({ item: 'book' })))
     })
 
+    it('logs an access event for a route that does not exist', async () => {
+      await request(url).get('/nowhere').set('x-request-id', 'req-404').expect(404)
+      await waitFor(() => accessEvents(events()).length === 1)
+      const [access] = accessEvents(events())
+      assert.equal(extra(access!).status_code, 404)
+      assert.equal(extra(access!).request_id, 'req-404')
+    })
+
     it('generates a request id when the header is missing or malformed', async () => {
       await request(url).get('/orders/missing').expect(404)
       await request(url).get('/orders/missing').set('x-request-id', 'two words').expect(404)
