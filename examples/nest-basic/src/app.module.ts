@@ -6,12 +6,14 @@ import { OrdersService } from './orders.service'
 
 @Module({
   imports: [
-    ConfigModule,
+    // First: it then shuts down after every other module, so what they log on shutdown is sent.
     // Handler options from configuration: the module creates the handler, and closes it at shutdown.
     LogstashModule.forRootAsync({
+      imports: [ConfigModule],
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({ host: config.logstashHost, port: config.logstashPort })
-    })
+    }),
+    ConfigModule
   ],
   controllers: [OrdersController],
   providers: [OrdersService]

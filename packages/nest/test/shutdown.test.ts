@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import 'reflect-metadata'
 import {
-  Injectable, Module, type BeforeApplicationShutdown, type INestApplication, type OnApplicationShutdown, type OnModuleDestroy
+  Global, Injectable, Module, type BeforeApplicationShutdown, type INestApplication, type OnApplicationShutdown, type OnModuleDestroy
 } from '@nestjs/common'
 import request from 'supertest'
 import { LogstashHandler } from '@logstash-async/core'
@@ -37,6 +37,20 @@ class Cleanup implements OnModuleDestroy, BeforeApplicationShutdown, OnApplicati
 @Module({ providers: [Cleanup] })
 class CleanupModule {}
 
+@Injectable()
+class GlobalCleanup implements OnApplicationShutdown {
+  constructor (@InjectLogger() private readonly logger: LogstashLogger) {}
+
+  onApplicationShutdown (): void {
+    this.logger.log('global module shutdown', 'GlobalCleanup')
+  }
+}
+
+/** A global module imported after LogstashModule, as a database module would be. */
+@Global()
+@Module({ providers: [GlobalCleanup] })
+class GlobalCleanupModule {}
+
 forEachPlatform((platform) => {
   describe('shutdown', () => {
     let receiver: TcpReceiver
@@ -53,7 +67,7 @@ forEachPlatform((platform) => {
     const slow = { flushIntervalMs: 600_000 }
 
     it('delivers everything on app.close(), with the lines of other modules\' shutdown hooks, then closes its handler', async () => {
-      app = await createApp(rootModule(LogstashModule.forRoot({ host: receiver.host, port: receiver.port, ...slow }), { imports: [CleanupModule] }), platform)
+      app = await createApp(rootModule(LogstashModule.forRoot({ host: receiver.host, port: receiver.port, ...slow }), { imports: [CleanupModule, GlobalCleanupModule] }), platform)
       const url = await listen(app)
       await request(url).post('/orders/1').send({ item: 'pen' }).expect(201)
       const handler = app.get(LogstashHandler)
@@ -63,7 +77,7 @@ forEachPlatform((platform) => {
       const stats = handler.stats()
       assert.deepEqual([stats.queued, stats.inFlight, stats.dropped], [0, 0, 0])
       const messages = (await receiver.waitForEvents(stats.sent)).map((event: LogstashEvent) => event.message)
-      for (const line of [...SHUTDOWN_LINES, 'from controller', 'from service']) assert.ok(messages.includes(line), line)
+      for (const line of [...SHUTDOWN_LINES, 'global module shutdown', 'from controller', 'from service']) assert.ok(messages.includes(line), line)
     })
 
     it('delivers everything on app.close() and leaves a given handler open', async () => {
