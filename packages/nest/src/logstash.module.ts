@@ -33,9 +33,9 @@ export class LogstashModule implements NestModule, BeforeApplicationShutdown, On
     @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost
   ) {
     this.#lease = lease
-    // Now, while Nest creates the providers: `app.init()` registers the body parsers and
-    // @fastify/middie later, and the context must come before them.
-    // None (null) in an application context without HTTP (`createApplicationContext`).
+    // Bound now, while Nest creates the providers: `app.init()` registers the Express body
+    // parsers later, and the context must come before them. No adapter (null) in an
+    // application context without HTTP (`createApplicationContext`).
     const adapter = adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | null | undefined
     this.#bound = adapter != null && bindRequestContext(adapter, options, lease.handler)
   }
@@ -69,8 +69,9 @@ export class LogstashModule implements NestModule, BeforeApplicationShutdown, On
   }
 
   /**
-   * Delivers what other modules logged in their shutdown hooks (Nest calls a global
-   * module's hooks after theirs), then closes the handler if the module created it.
+   * Delivers what other modules logged in their shutdown hooks (Nest calls global modules'
+   * hooks last, the first imported last of all), then closes the handler if the module
+   * created it.
    */
   async onApplicationShutdown (): Promise<void> {
     if (this.#lease.owned) await this.#lease.handler.close()
