@@ -1,2 +1,8 @@
-// The adapter is built in its own issue; the package exists so the workspace layout is complete.
-export {}
+export { LogstashModule } from './logstash.module'
+export { LogstashLogger } from './logstash.logger'
+export { InjectLogger } from './inject-logger.decorator'
+export { LogstashContextGuard } from './logstash-context.guard'
+export { LogstashErrorInterceptor } from './logstash-error.interceptor'
+export { LogstashExceptionFilter } from './logstash-exception.filter'
+export { LOGSTASH_MODULE_OPTIONS } from './constants'
+export type { LogstashModuleAsyncOptions, LogstashModuleOptions, ResolvedModuleOptions } from './options'

@@ -1,0 +1,8 @@
+/** Injection token of the module's resolved options (`ResolvedModuleOptions`). */
+export const LOGSTASH_MODULE_OPTIONS = Symbol.for('@logstash-async/nest.moduleOptions')
+
+/** Injection token of the handler lease: the handler and whether the module owns it. */
+export const LOGSTASH_HANDLER_LEASE = Symbol.for('@logstash-async/nest.handlerLease')
+
+/** The context Nest's built-in exception filter logs unknown errors under. */
+export const NEST_EXCEPTIONS_HANDLER_CONTEXT = 'ExceptionsHandler'

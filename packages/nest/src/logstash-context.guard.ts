@@ -1,0 +1,31 @@
+import type { IncomingMessage } from 'node:http'
+import { requestContext } from '@logstash-async/core'
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common'
+import { stateOfRequest } from './request-state'
+
+/**
+ * Adds the controller and handler names and the route pattern to the request's context.
+ * A guard, not an interceptor, because guards are the first step of Nest's pipeline that
+ * knows the route: logs from the later guards, the interceptors and pipes, and a guard's
+ * rejection, carry the names too. It never denies anything.
+ */
+@Injectable()
+export class LogstashContextGuard implements CanActivate {
+  canActivate (context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true
+    const request = context.switchToHttp().getRequest<PlatformRequest>()
+    const state = stateOfRequest(request.raw ?? request as IncomingMessage)
+    if (state === undefined) return true
+    const route = request.routeOptions?.url ?? request.route?.path
+    if (typeof route === 'string') state.context.route = route
+    requestContext.assign({ controller: context.getClass().name, handler: context.getHandler().name })
+    return true
+  }
+}
+
+// Express's request is Node's, with `route`; Fastify's wraps Node's in `raw`, with `routeOptions`.
+type PlatformRequest = IncomingMessage & {
+  raw?: IncomingMessage
+  route?: { path?: unknown }
+  routeOptions?: { url?: unknown }
+}
