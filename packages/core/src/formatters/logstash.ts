@@ -174,27 +174,33 @@ export class LogstashFormatter implements Formatter {
     }
   }
 
-  // The general path: merge, make safe, keep record fields from overwriting core fields.
+  // The general path: automatic and record fields merged (record fields win), a record field
+  // named like a static or core field kept as `field_<name>`, and made JSON-safe. Inside a
+  // request this is the common case, so plain values still take one JSON.stringify.
   #fieldsFragment (dynamic: Record<string, unknown> | undefined, fields: Fields | undefined): string {
     const merged: Record<string, unknown> = { ...dynamic }
+    if (dynamic !== undefined) {
+      // Fields assigned to the request context could collide too.
+      for (const key in dynamic) {
+        if (this.#reserved.has(key)) { merged[`field_${key}`] = merged[key]; delete merged[key] }
+      }
+    }
     if (fields !== undefined) {
       try {
         for (const key of Object.keys(fields)) {
           let value: unknown
           try { value = fields[key] } catch (err) { value = `[Getter threw: ${(err as Error)?.message ?? String(err)}]` }
-          merged[key] = value
+          // Static extra fields are already written, core fields are the event's own.
+          merged[this.#reserved.has(key) ? `field_${key}` : key] = value
         }
       } catch { /* a hostile Proxy: the fields already read are kept */ }
     }
-    const safe = (toJsonSafe(merged) ?? {}) as Record<string, unknown>
-    let fragment = ''
-    for (const key of Object.keys(safe)) {
-      // Static extra fields are already written; a record field of the same name (or, without
-      // a prefix, of a core field's name) is kept under a `field_` name instead of duplicating it.
-      const name = this.#reserved.has(key) ? `field_${key}` : key
-      fragment += ',' + JSON.stringify(name) + ':' + JSON.stringify(safe[key])
-    }
-    return fragment
+    let json: string | undefined
+    try {
+      if (isPlainJson(merged, DEFAULT_LIMITS)) json = JSON.stringify(merged)
+    } catch { /* a getter or toJSON that throws: the safe path below copes */ }
+    json ??= JSON.stringify(toJsonSafe(merged) ?? {})
+    return json.length > 2 ? ',' + json.slice(1, -1) : ''
   }
 
   #loggerFragment (logger: string | undefined): string {
