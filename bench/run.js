@@ -18,6 +18,7 @@ const USAGE = `usage: npm run bench -- [options]
   --chunk N      events logged per turn of the event loop (env BENCH_CHUNK, default 1000)
   --only a,b     only these contenders (ids: ${CONTENDERS.map((c) => c.id).join(', ')}); the baseline is always run
   --idle-ms N    a run ends short when the sink got nothing for this long (default 3000)
+  --before DIR   also run a saved build of the core (a copy of packages/core/dist) as logstash-async-before
   --cpu-prof     write a V8 CPU profile of each contender process to .bench/profiles/
   --json FILE    also write every run's raw figures to FILE
   --samples      print the first line each contender wrote`
@@ -30,6 +31,7 @@ function options () {
       chunk: { type: 'string', default: process.env.BENCH_CHUNK ?? '1000' },
       only: { type: 'string', default: process.env.BENCH_ONLY },
       'idle-ms': { type: 'string', default: '3000' },
+      before: { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       json: { type: 'string' },
       samples: { type: 'boolean', default: false },
@@ -48,6 +50,13 @@ function options () {
     const unknown = ids.filter((id) => !CONTENDERS.some((c) => c.id === id))
     if (unknown.length > 0) { console.error(`unknown contender ${unknown.join(', ')}\n${USAGE}`); process.exit(2) }
     contenders = CONTENDERS.filter((c) => c.baseline || ids.includes(c.id))
+  }
+  if (values.before !== undefined) {
+    // The same contender on another build, right after the current one: before/after in one run.
+    const module = path.resolve(values.before)
+    const at = contenders.findIndex((c) => c.id === 'logstash-async')
+    const before = { id: 'logstash-async-before', label: `LogstashHandler from ${module}`, file: 'logstash-async.js', options: { module } }
+    contenders = at === -1 ? [...contenders, before] : [...contenders.slice(0, at + 1), before, ...contenders.slice(at + 1)]
   }
   return {
     events: int('events', 1),
@@ -123,7 +132,7 @@ async function runOne (settings, sink, port, contender, round) {
 }
 
 function progressLine (round, rounds, id, outcome) {
-  const head = `round ${round}/${rounds}  ${id.padEnd(16)}`
+  const head = `round ${round}/${rounds}  ${id.padEnd(21)}`
   if (outcome.error !== undefined) return `${head}  FAILED: ${outcome.error.split('\n')[0]}`
   const f = derive(outcome.result)
   return `${head}  main CPU ${f.mainCpuPerEvent.toFixed(2)} us/ev  ${Math.round(f.eventsPerSecond).toLocaleString('en-US')} ev/s  peak RSS ${f.peakRss.toFixed(1)} MiB  lost ${f.lost}`
