@@ -46,6 +46,7 @@ async function main () {
       mainCpuUs: thread.user + thread.system,
       processCpuUs: proc.user + proc.system,
       maxRssKiB,
+      sinkCpuUs: stop.sinkCpuUs,
       libraryStats: typeof instance.stats === 'function' ? summariseStats(instance.stats()) : undefined,
       sample: stop.sample
     }

@@ -17,6 +17,7 @@ function derive (result) {
     eventsPerSecond: result.received / (result.activeMs / 1000),
     peakRss: result.maxRssKiB / 1024,
     bytesPerEvent: result.received === 0 ? 0 : result.bytes / result.received,
+    sinkCpuPerEvent: result.sinkCpuUs / result.events,
     lost: result.lost
   }
 }
@@ -27,11 +28,21 @@ function median (values) {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
-/** Medians (lost: the worst round) and the spread of main-thread CPU, per contender. */
+const RATIO_KEYS = ['mainCpuPerEvent', 'eventsPerSecond', 'peakRss']
+
+/**
+ * Per contender: medians over the rounds (lost: the worst round), the spread of main-thread
+ * CPU, and the ratios to the baseline. A ratio is the median of the per-round ratios, each
+ * against the baseline's run of the same round: runs minutes apart on a shared machine see
+ * different load, runs of one round much the same.
+ */
 function summarise (contenders, runs) {
+  const baseline = contenders.find((c) => c.baseline)
+  const baselineByRound = new Map(runs.filter((r) => r.id === baseline?.id && r.result !== undefined).map((r) => [r.round, derive(r.result)]))
   const rows = []
   for (const contender of contenders) {
-    const figures = runs.filter((r) => r.id === contender.id && r.result !== undefined).map((r) => derive(r.result))
+    const own = runs.filter((r) => r.id === contender.id && r.result !== undefined)
+    const figures = own.map((r) => derive(r.result))
     if (figures.length === 0) { rows.push({ contender, rounds: 0 }); continue }
     const pick = (key) => median(figures.map((f) => f[key]))
     const cpus = figures.map((f) => f.mainCpuPerEvent)
@@ -44,19 +55,22 @@ function summarise (contenders, runs) {
       eventsPerSecond: pick('eventsPerSecond'),
       peakRss: pick('peakRss'),
       bytesPerEvent: pick('bytesPerEvent'),
-      lost: Math.max(...figures.map((f) => f.lost))
+      sinkCpuPerEvent: pick('sinkCpuPerEvent'),
+      lost: Math.max(...figures.map((f) => f.lost)),
+      ratios: pairedRatios(own, baselineByRound)
     })
   }
-  const base = rows.find((r) => r.contender.baseline && r.rounds > 0)
-  for (const row of rows) {
-    if (base === undefined || row.rounds === 0) continue
-    row.ratios = {
-      mainCpuPerEvent: row.mainCpuPerEvent / base.mainCpuPerEvent,
-      eventsPerSecond: row.eventsPerSecond / base.eventsPerSecond,
-      peakRss: row.peakRss / base.peakRss
-    }
-  }
   return rows
+}
+
+function pairedRatios (own, baselineByRound) {
+  const perRound = own.filter((r) => baselineByRound.has(r.round)).map((r) => {
+    const f = derive(r.result)
+    const b = baselineByRound.get(r.round)
+    return Object.fromEntries(RATIO_KEYS.map((key) => [key, f[key] / b[key]]))
+  })
+  if (perRound.length === 0) return undefined
+  return Object.fromEntries(RATIO_KEYS.map((key) => [key, median(perRound.map((p) => p[key]))]))
 }
 
 function meets (key, ratio) {
@@ -65,10 +79,10 @@ function meets (key, ratio) {
 }
 
 function table (rows) {
-  const header = ['contender', 'main CPU us/ev', 'x base', 'spread', 'events/s', 'x base', 'peak RSS MiB', 'x base', 'proc CPU us/ev', 'bytes/ev', 'lost', 'rounds']
+  const header = ['contender', 'main CPU us/ev', 'x base', 'spread', 'events/s', 'x base', 'peak RSS MiB', 'x base', 'proc CPU us/ev', 'sink CPU us/ev', 'bytes/ev', 'lost', 'rounds']
   const lines = [header]
   for (const row of rows) {
-    if (row.rounds === 0) { lines.push([row.contender.id, 'failed', '', '', '', '', '', '', '', '', '', '0']); continue }
+    if (row.rounds === 0) { lines.push([row.contender.id, 'failed', ...new Array(header.length - 3).fill(''), '0']); continue }
     const r = row.ratios
     const ratio = (key) => r === undefined ? '' : r[key].toFixed(2) + (row.contender.baseline ? '' : meets(key, r[key]) ? ' ok' : ' NO')
     lines.push([
@@ -81,6 +95,7 @@ function table (rows) {
       row.peakRss.toFixed(1),
       ratio('peakRss'),
       row.processCpuPerEvent.toFixed(2),
+      row.sinkCpuPerEvent.toFixed(2),
       Math.round(row.bytesPerEvent).toString(),
       row.lost.toString(),
       row.rounds.toString()

@@ -107,7 +107,7 @@ async function runOne (settings, sink, port, contender, round) {
     const onSink = (msg) => {
       if (msg.runId !== runId || (msg.type !== 'complete' && msg.type !== 'settled')) return
       sink.off('message', onSink)
-      if (child.connected) child.send({ type: 'stop', complete: msg.type === 'complete', lines: msg.lines, bytes: msg.bytes, idleMs: msg.idleMs, sample: msg.sample })
+      if (child.connected) child.send({ type: 'stop', complete: msg.type === 'complete', lines: msg.lines, bytes: msg.bytes, idleMs: msg.idleMs, sinkCpuUs: msg.cpuUs, sample: msg.sample })
     }
     sink.on('message', onSink)
 
@@ -135,7 +135,11 @@ function progressLine (round, rounds, id, outcome) {
   const head = `round ${round}/${rounds}  ${id.padEnd(21)}`
   if (outcome.error !== undefined) return `${head}  FAILED: ${outcome.error.split('\n')[0]}`
   const f = derive(outcome.result)
-  return `${head}  main CPU ${f.mainCpuPerEvent.toFixed(2)} us/ev  ${Math.round(f.eventsPerSecond).toLocaleString('en-US')} ev/s  peak RSS ${f.peakRss.toFixed(1)} MiB  lost ${f.lost}`
+  const stats = outcome.result.libraryStats
+  const trouble = stats !== undefined && (stats.failedSends > 0 || stats.dropped > 0)
+    ? `  (${stats.failedSends} failed sends, ${stats.dropped} dropped: ${stats.lastError})`
+    : ''
+  return `${head}  main CPU ${f.mainCpuPerEvent.toFixed(2)} us/ev  ${Math.round(f.eventsPerSecond).toLocaleString('en-US')} ev/s  peak RSS ${f.peakRss.toFixed(1)} MiB  lost ${f.lost}  sent ${Math.round(outcome.result.elapsedMs - outcome.result.loggedMs)} ms after the last call${trouble}`
 }
 
 async function main () {

@@ -54,6 +54,7 @@ function report (type) {
     lines: run.lines,
     bytes: run.bytes,
     idleMs: run.lastDataAt === 0 ? 0 : now - run.lastDataAt,
+    cpuUs: cpuUs(process.cpuUsage(run.cpu)),
     sample: run.sample
   })
 }
@@ -63,7 +64,7 @@ process.on('message', (msg) => {
     // Connections of an earlier run must not add to this one.
     for (const socket of sockets) socket.destroy()
     if (run !== null) clearInterval(run.watch)
-    run = { id: msg.runId, expected: msg.expected, lines: 0, bytes: 0, lastDataAt: 0, sample: null, partial: Buffer.alloc(0), reported: false, watch: undefined }
+    run = { id: msg.runId, expected: msg.expected, lines: 0, bytes: 0, lastDataAt: 0, sample: null, partial: Buffer.alloc(0), reported: false, watch: undefined, cpu: process.cpuUsage() }
     process.send({ type: 'armed', runId: msg.runId })
   } else if (msg.type === 'logged' && run !== null && run.id === msg.runId && !run.reported) {
     const idleMs = msg.idleMs
@@ -76,6 +77,10 @@ process.on('message', (msg) => {
     server.close(() => process.exit(0))
   }
 })
+
+function cpuUs ({ user, system }) {
+  return user + system
+}
 
 process.on('disconnect', () => process.exit(0))
 

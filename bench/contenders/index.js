@@ -21,6 +21,12 @@ module.exports = [
     target: true
   },
   {
+    id: 'baseline-logstash',
+    label: 'hand-written JSON lines, the same event as LogstashFormatter',
+    file: 'baseline.js',
+    options: { shape: 'logstash' }
+  },
+  {
     id: 'pino',
     label: 'pino + pino-socket (pino.transport, worker thread)',
     file: 'pino.js'

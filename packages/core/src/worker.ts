@@ -12,7 +12,9 @@
  *                    └── jittered) ◀──────────────────────────────────────┘
  *
  * It owns every timer of the handler. A timer exists only while there is work, and all
- * are unref()ed, except during the exit flush, when the process must stay up to deliver.
+ * are unref()ed, except during the exit flush, when the process must stay up to deliver,
+ * and except the one-turn setImmediate: an unref()ed immediate does not wake an idle event
+ * loop, so a due send would wait for some unrelated timer or I/O (seconds, or for ever).
  */
 import { CacheError, DroppedEventsError, LogstashError, TransportError } from './errors'
 import type { Cache } from './caches/types'
@@ -53,6 +55,7 @@ export class Worker {
 
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined
   #timerKind: TimerKind | undefined
+  #timerIsImmediate = false
   #running: Promise<void> | undefined
   #failures = 0
   #waiters: FlushWaiter[] = []
@@ -114,7 +117,7 @@ export class Worker {
   setKeepAlive (on: boolean): void {
     this.#keepAlive = on
     if (this.#timer !== undefined) {
-      if (on) this.#timer.ref(); else this.#timer.unref()
+      if (on) this.#timer.ref(); else if (!this.#timerIsImmediate) this.#timer.unref()
     }
   }
 
@@ -130,13 +133,15 @@ export class Worker {
     this.#clearTimer()
     this.#timerKind = kind
     const run = (): void => { this.#timer = undefined; this.#timerKind = undefined; this.#startRun() }
-    this.#timer = kind === 'immediate' || delayMs === 0 ? setImmediate(run) : setTimeout(run, delayMs)
-    if (!this.#keepAlive) this.#timer.unref()
+    this.#timerIsImmediate = kind === 'immediate' || delayMs === 0
+    this.#timer = this.#timerIsImmediate ? setImmediate(run) : setTimeout(run, delayMs)
+    // An immediate stays ref()ed (see the top of this file): it holds the process for one turn at most.
+    if (!this.#keepAlive && !this.#timerIsImmediate) this.#timer.unref()
   }
 
   #clearTimer (): void {
     if (this.#timer === undefined) return
-    if (this.#timerKind === 'immediate') clearImmediate(this.#timer as NodeJS.Immediate)
+    if (this.#timerIsImmediate) clearImmediate(this.#timer as NodeJS.Immediate)
     else clearTimeout(this.#timer as NodeJS.Timeout)
     this.#timer = undefined
     this.#timerKind = undefined
