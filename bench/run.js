@@ -18,7 +18,7 @@ const USAGE = `usage: npm run bench -- [options]
   --chunk N      events logged per turn of the event loop (env BENCH_CHUNK, default 1000)
   --only a,b     only these contenders (ids: ${CONTENDERS.map((c) => c.id).join(', ')}); the baseline is always run
   --idle-ms N    a run ends short when the sink got nothing for this long (default 3000)
-  --before DIR   also run a saved build of the core (a copy of packages/core/dist) as logstash-async-before
+  --before DIR   also run a saved build of the core (a copy of packages/core: package.json and dist/) as logstash-async-before
   --cpu-prof     write a V8 CPU profile of each contender process to .bench/profiles/
   --json FILE    also write every run's raw figures to FILE
   --samples      print the first line each contender wrote`

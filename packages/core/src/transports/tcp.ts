@@ -1,5 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
+import type * as Tls from 'node:tls'
 import { TransportError } from '../errors'
 import type { ResolvedTlsOptions } from '../options'
 import type { Transport } from './types'
@@ -21,6 +21,14 @@ export interface TcpTransportOptions {
  * a page fault per 4 KiB on every send; bench/README.md has the figures.
  */
 const SCRATCH_MAX_BYTES = 4 * 1024 * 1024
+
+// node:tls brings OpenSSL's state with it (about 4 MiB of RSS, measured in bench/): it is
+// loaded on the first TLS connection, not with the package.
+let tlsModule: typeof Tls | undefined
+function tls (): typeof Tls {
+  tlsModule ??= require('node:tls') as typeof Tls
+  return tlsModule
+}
 
 // TLS certificate problems are not going to fix themselves between two retries, but the
 // server's certificate may be replaced: they stay retryable, and the report says why.
@@ -104,7 +112,7 @@ export class TcpTransport implements Transport {
     return new Promise<Socket>((resolve, reject) => {
       const socket = this.#tls === undefined
         ? netConnect({ host: this.#host, port: this.#port })
-        : tlsConnect(tlsConnectOptions(this.#host, this.#port, this.#tls))
+        : tls().connect(tlsConnectOptions(this.#host, this.#port, this.#tls))
       const readyEvent = this.#tls === undefined ? 'connect' : 'secureConnect'
       const timer = setTimeout(() => {
         socket.destroy()
