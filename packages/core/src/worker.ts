@@ -12,7 +12,9 @@
  *                    └── jittered) ◀──────────────────────────────────────┘
  *
  * It owns every timer of the handler. A timer exists only while there is work, and all
- * are unref()ed, except during the exit flush, when the process must stay up to deliver.
+ * are unref()ed, except during the exit flush, when the process must stay up to deliver,
+ * and except the one-turn setImmediate: an unref()ed immediate does not wake an idle event
+ * loop, so a due send would wait for some unrelated timer or I/O (seconds, or for ever).
  */
 import { CacheError, DroppedEventsError, LogstashError, TransportError } from './errors'
 import type { Cache } from './caches/types'

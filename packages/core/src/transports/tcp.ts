@@ -1,5 +1,5 @@
 import { connect as netConnect, type Socket } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
+import type * as Tls from 'node:tls'
 import { TransportError } from '../errors'
 import type { ResolvedTlsOptions } from '../options'
 import type { Transport } from './types'
@@ -12,6 +12,22 @@ export interface TcpTransportOptions {
   tls?: ResolvedTlsOptions | undefined
   /** Connect, handshake and write timeout. @default 5000 */
   timeoutMs?: number
+}
+
+/**
+ * A batch up to this size is encoded into a buffer the transport keeps between sends; a
+ * larger one gets a buffer of its own. A fresh large allocation per batch (what
+ * `socket.write(events.join('\n'))` makes twice: the joined string and its UTF-8 copy) costs
+ * a page fault per 4 KiB on every send; bench/README.md has the figures.
+ */
+const SCRATCH_MAX_BYTES = 4 * 1024 * 1024
+
+// node:tls brings OpenSSL's state with it (about 4 MiB of RSS, measured in bench/): it is
+// loaded on the first TLS connection, not with the package.
+let tlsModule: typeof Tls | undefined
+function tls (): typeof Tls {
+  tlsModule ??= require('node:tls') as typeof Tls
+  return tlsModule
 }
 
 // TLS certificate problems are not going to fix themselves between two retries, but the
@@ -34,7 +50,9 @@ export class TcpTransport implements Transport {
   #socket: Socket | undefined
   #connecting: Promise<Socket> | undefined
   #closed = false
-  #buffer: Buffer = Buffer.alloc(0)
+  #scratch: Buffer | undefined
+  /** The scratch buffer is being written: a concurrent send must not overwrite it. */
+  #scratchBusy = false
 
   constructor (options: TcpTransportOptions) {
     this.#host = options.host
@@ -47,25 +65,23 @@ export class TcpTransport implements Transport {
     if (events.length === 0) return
     if (this.#closed) throw new TransportError('transport is closed', { retryable: true, code: 'LOGSTASH_CLOSED' })
     const socket = await this.#connection()
-    await this.#write(socket, this.#encode(events))
-  }
-
-  // Each event is UTF-8 encoded straight into one reused buffer, newline-terminated, and the
-  // batch goes out in one write. Measured against `events.join('\n')` + a string write, this
-  // takes a fifth of the main thread's time (bench/README.md). Reusing the buffer is safe:
-  // a send waits for its write callback, and the worker never runs two sends at once.
-  #encode (events: readonly string[]): Buffer {
-    let capacity = 0
-    for (const event of events) capacity += event.length
-    capacity = capacity * 3 + events.length
-    if (this.#buffer.length < capacity) this.#buffer = Buffer.allocUnsafe(Math.max(capacity, this.#buffer.length * 2))
-    const buffer = this.#buffer
-    let offset = 0
-    for (const event of events) {
-      offset += buffer.write(event, offset)
-      buffer[offset++] = 0x0a
+    const bytes = jsonLinesByteLength(events)
+    if (this.#scratchBusy || bytes > SCRATCH_MAX_BYTES) {
+      await this.#write(socket, encodeJsonLines(events, Buffer.allocUnsafeSlow(bytes)))
+      return
     }
-    return buffer.subarray(0, offset)
+    // A quarter more than needed, so batches that grow a little do not reallocate each time.
+    if (this.#scratch === undefined || this.#scratch.length < bytes) this.#scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX_BYTES, bytes + (bytes >> 2)))
+    this.#scratchBusy = true
+    try {
+      await this.#write(socket, encodeJsonLines(events, this.#scratch))
+    } catch (err) {
+      // The bytes may still be referenced by a write the socket abandoned: never reuse them.
+      this.#scratch = undefined
+      throw err
+    } finally {
+      this.#scratchBusy = false
+    }
   }
 
   async close (): Promise<void> {
@@ -100,7 +116,7 @@ export class TcpTransport implements Transport {
     return new Promise<Socket>((resolve, reject) => {
       const socket = this.#tls === undefined
         ? netConnect({ host: this.#host, port: this.#port })
-        : tlsConnect(tlsConnectOptions(this.#host, this.#port, this.#tls))
+        : tls().connect(tlsConnectOptions(this.#host, this.#port, this.#tls))
       const readyEvent = this.#tls === undefined ? 'connect' : 'secureConnect'
       const timer = setTimeout(() => {
         socket.destroy()
@@ -164,4 +180,21 @@ export class TcpTransport implements Transport {
     const host = this.#host.includes(':') ? `[${this.#host}]` : this.#host
     return `${this.#tls === undefined ? 'tcp' : 'tls'}://${host}:${this.#port}`
   }
+}
+
+/** Bytes of `events` as UTF-8 JSON lines, one newline after each. */
+function jsonLinesByteLength (events: readonly string[]): number {
+  let bytes = events.length
+  for (const event of events) bytes += Buffer.byteLength(event)
+  return bytes
+}
+
+/** Writes `events` as UTF-8 JSON lines to the start of `target` (large enough); returns that part. */
+function encodeJsonLines (events: readonly string[], target: Buffer): Buffer {
+  let offset = 0
+  for (const event of events) {
+    offset += target.write(event, offset)
+    target[offset++] = 0x0a
+  }
+  return target.subarray(0, offset)
 }

@@ -1,0 +1,39 @@
+'use strict'
+
+/**
+ * The contenders, in table order. Each `file` exports `create(ctx, options)` resolving to
+ * `{ log(message, fields), close() }`; `options` is this entry's, passed to the child as JSON.
+ * A further contender is one more entry: the SQLite cache, once the core has it, is
+ * `{ id: 'logstash-async-sqlite', file: 'logstash-async.js', options: { databaseFile: 'cache.db' } }`.
+ */
+module.exports = [
+  {
+    id: 'baseline',
+    label: 'hand-written JSON lines',
+    file: 'baseline.js',
+    baseline: true
+  },
+  {
+    id: 'logstash-async',
+    label: '@logstash-async/core LogstashHandler, TCP, defaults',
+    file: 'logstash-async.js',
+    // The figures the targets are checked against.
+    target: true
+  },
+  {
+    id: 'baseline-logstash',
+    label: 'hand-written JSON lines, the same event as LogstashFormatter',
+    file: 'baseline.js',
+    options: { shape: 'logstash' }
+  },
+  {
+    id: 'pino',
+    label: 'pino + pino-socket (pino.transport, worker thread)',
+    file: 'pino.js'
+  },
+  {
+    id: 'winston',
+    label: 'winston + winston-logstash',
+    file: 'winston.js'
+  }
+]

@@ -1,0 +1,30 @@
+'use strict'
+
+const path = require('node:path')
+
+/**
+ * This project: a `LogstashHandler` with its defaults (TCP, memory cache, LogstashFormatter)
+ * and a logger from `createLogger()`. `options.handler` is merged into the handler's options;
+ * `options.databaseFile` puts a SQLite cache of that name in the run's fresh temporary
+ * directory (for the SQLite-cache contender, once the core has it); `options.module` loads
+ * another build of the core (`--before DIR`).
+ */
+async function create ({ host, port, tmpDir }, options = {}) {
+  const { LogstashHandler, createLogger } = require(options.module ?? '@logstash-async/core')
+  const handler = new LogstashHandler({
+    host,
+    port,
+    ...options.handler,
+    ...(options.databaseFile === undefined ? {} : { databasePath: path.join(tmpDir, options.databaseFile) })
+  })
+  const logger = createLogger({ handler })
+  return {
+    log (message, fields) {
+      logger.info(message, fields)
+    },
+    stats: () => handler.stats(),
+    close: () => handler.close()
+  }
+}
+
+module.exports = { create }
