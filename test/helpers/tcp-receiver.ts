@@ -34,6 +34,7 @@ export class TcpReceiver {
   readonly tlsPeers: TlsPeer[] = []
   connections = 0
   #paused = false
+  #killWhen: { condition: () => boolean, resolve: () => void } | undefined
   #server: Server | undefined
   #port = 0
   readonly #options: TcpReceiverOptions
@@ -73,6 +74,7 @@ export class TcpReceiver {
           start = newline + 1
         }
         buffered += chunk.slice(start)
+        this.#checkKillCondition()
       })
     }
     const server = this.#options.tls === undefined
@@ -99,6 +101,17 @@ export class TcpReceiver {
     return this.kill()
   }
 
+  /**
+   * Kills the receiver from inside its read path, right after the chunk that made
+   * `condition()` true was parsed: a Logstash that crashes right after reading. Resolves
+   * once it is down.
+   */
+  killWhen (condition: () => boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#killWhen = { condition, resolve }
+    })
+  }
+
   /** Drops every connection but keeps listening, as a server closing idle clients would. */
   dropConnections (): void {
     for (const socket of this.sockets) socket.destroy()
@@ -123,6 +136,13 @@ export class TcpReceiver {
   async waitForEvents (count: number, timeoutMs = 10_000): Promise<Record<string, unknown>[]> {
     await waitFor(() => this.events.length >= count, { timeoutMs, message: () => `${count} events (got ${this.events.length})` })
     return this.events
+  }
+
+  #checkKillCondition (): void {
+    const killWhen = this.#killWhen
+    if (killWhen === undefined || !killWhen.condition()) return
+    this.#killWhen = undefined
+    void this.kill().then(killWhen.resolve)
   }
 
   #line (line: string): void {

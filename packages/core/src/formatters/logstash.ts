@@ -149,6 +149,11 @@ export class LogstashFormatter implements Formatter {
 
   #isFastFields (fields: Fields): boolean {
     try {
+      // Only a plain object's JSON is a `{...}` whose inside can be spliced into the event;
+      // fields that are an array, a Date or null (from untyped callers) take the general path.
+      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return false
+      const proto = Object.getPrototypeOf(fields)
+      if (proto !== Object.prototype && proto !== null) return false
       for (const key in fields) if (this.#reserved.has(key)) return false
       return isPlainJson(fields, DEFAULT_LIMITS)
     } catch {
