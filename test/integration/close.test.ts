@@ -62,3 +62,36 @@ describe('close() while the receiver is down', () => {
     assert.equal(handler.stats().dropped, 25)
   })
 })
+
+describe('close() while a write is stuck', () => {
+  const closeTimeoutMs = 200
+  let receiver: TcpReceiver | undefined
+  let handler: LogstashHandler | undefined
+
+  afterEach(async () => {
+    await handler?.close()
+    await receiver?.close()
+    receiver = handler = undefined
+  })
+
+  it('returns within about closeTimeoutMs and accounts for every event', async () => {
+    receiver = await TcpReceiver.start()
+    // A receiver that accepts the connection but never reads: after the kernel buffers
+    // (a few MB) the write waits for good.
+    receiver.pauseReading()
+    handler = new LogstashHandler({ host: '127.0.0.1', port: receiver.port, closeTimeoutMs, timeoutMs: 60_000, onError: () => {} })
+    const log = createLogger({ handler })
+    const count = 16
+    const megabyte = 'x'.repeat(1024 * 1024)
+    for (let seq = 0; seq < count; seq++) log.info(megabyte, { seq })
+    const started = performance.now()
+    await handler.close()
+    const elapsed = performance.now() - started
+    // closeTimeoutMs, then at most a second for the transport to give up the connection.
+    assert.ok(elapsed < closeTimeoutMs + 1000 + 3000, `close() took ${Math.round(elapsed)} ms`)
+    const stats = handler.stats()
+    assert.equal(stats.queued + stats.inFlight, 0)
+    assert.equal(stats.sent + stats.dropped, count)
+    assert.ok(stats.dropped > 0, 'the stuck batch counts as dropped')
+  })
+})

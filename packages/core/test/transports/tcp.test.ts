@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { TcpTransport, TransportError } from '@logstash-async/core'
 import { ClientSocketWatch } from '../../../../test/helpers/client-sockets'
 import { TcpReceiver } from '../../../../test/helpers/tcp-receiver'
+import { retryableWith } from '../../../../test/helpers/transport-errors'
 import { waitFor } from '../../../../test/helpers/wait'
 
 function numbered (from: number, count: number): string[] {
@@ -16,16 +17,6 @@ function largeEvents (): string[] {
   const padding = 'x'.repeat(32 * 1024)
   largeBatch ??= Array.from({ length: LARGE_EVENT_COUNT }, (_, n) => `{"n":${n},"padding":"${padding}"}`)
   return largeBatch
-}
-
-function isRetryable (code: string) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof TransportError, `expected a TransportError, got ${String(err)}`)
-    assert.equal(err.retryable, true)
-    const causeCode = (err.cause as NodeJS.ErrnoException | undefined)?.code
-    assert.ok(err.code === code || causeCode === code, `expected ${code}, got ${err.code} (cause ${String(causeCode)}): ${err.message}`)
-    return true
-  }
 }
 
 describe('TcpTransport', () => {
@@ -101,7 +92,7 @@ describe('TcpTransport', () => {
   it('rejects with a retryable TransportError when the connection is refused', async () => {
     const { receiver, transport } = await start()
     await receiver.kill()
-    await assert.rejects(transport.send(numbered(0, 1)), isRetryable('ECONNREFUSED'))
+    await assert.rejects(transport.send(numbered(0, 1)), retryableWith('ECONNREFUSED'))
   })
 
   it('sends again once a refused server is back', async () => {
@@ -145,7 +136,7 @@ describe('TcpTransport', () => {
   it('rejects a write the receiver does not take within timeoutMs', async () => {
     const { receiver, transport } = await start({ timeoutMs: 300 })
     receiver.pauseReading()
-    await assert.rejects(transport.send(largeEvents()), isRetryable('LOGSTASH_TIMEOUT'))
+    await assert.rejects(transport.send(largeEvents()), retryableWith('LOGSTASH_TIMEOUT'))
   })
 
   it('rejects sends after close()', async () => {
@@ -153,7 +144,7 @@ describe('TcpTransport', () => {
     await transport.send(numbered(0, 1))
     await receiver.waitForEvents(1)
     await transport.close()
-    await assert.rejects(transport.send(numbered(1, 1)), isRetryable('LOGSTASH_CLOSED'))
+    await assert.rejects(transport.send(numbered(1, 1)), retryableWith('LOGSTASH_CLOSED'))
     await waitFor(() => receiver.sockets.size === 0, { message: 'the connection to close' })
   })
 })

@@ -3,19 +3,12 @@ import { createServer, type Server, type Socket } from 'node:net'
 import type { TlsOptions as ServerTlsOptions } from 'node:tls'
 import { TcpTransport, TransportError, type TlsOptions } from '@logstash-async/core'
 import { testPki } from '../../../../test/helpers/certs'
+import { OpensslServer } from '../../../../test/helpers/openssl-server'
 import { TcpReceiver } from '../../../../test/helpers/tcp-receiver'
+import { retryableWith } from '../../../../test/helpers/transport-errors'
+import { waitFor } from '../../../../test/helpers/wait'
 
 const EVENT = JSON.stringify({ message: 'over TLS' })
-
-function refusedWith (code: string) {
-  return (err: unknown): boolean => {
-    assert.ok(err instanceof TransportError, `expected a TransportError, got ${String(err)}`)
-    assert.equal(err.retryable, true)
-    const causeCode = (err.cause as NodeJS.ErrnoException | undefined)?.code
-    assert.ok(err.code === code || causeCode === code, `expected ${code}, got ${err.code} (cause ${String(causeCode)}): ${err.message}`)
-    return true
-  }
-}
 
 describe('TcpTransport over TLS', function () {
   // The first test pays for generating the PKI with openssl.
@@ -24,15 +17,17 @@ describe('TcpTransport over TLS', function () {
   let receiver: TcpReceiver | undefined
   let transport: TcpTransport | undefined
   let silentServer: Server | undefined
+  let opensslServer: OpensslServer | undefined
   const silentSockets = new Set<Socket>()
 
   afterEach(async () => {
     await transport?.close()
     await receiver?.close()
+    await opensslServer?.close()
     for (const socket of silentSockets) socket.destroy()
     silentSockets.clear()
     if (silentServer !== undefined) await new Promise<void>((resolve) => silentServer?.close(() => resolve()))
-    receiver = transport = silentServer = undefined
+    receiver = transport = silentServer = opensslServer = undefined
   })
 
   async function start (server: ServerTlsOptions, client: TlsOptions, host = '127.0.0.1'): Promise<{ receiver: TcpReceiver, transport: TcpTransport }> {
@@ -58,14 +53,14 @@ describe('TcpTransport over TLS', function () {
     it('refuses a server signed by another CA', async () => {
       const { server, otherCa } = testPki()
       const { receiver, transport } = await start({ ...server }, { ca: otherCa })
-      await assert.rejects(transport.send([EVENT]), refusedWith('UNABLE_TO_VERIFY_LEAF_SIGNATURE'))
+      await assert.rejects(transport.send([EVENT]), retryableWith('UNABLE_TO_VERIFY_LEAF_SIGNATURE'))
       assert.deepEqual(receiver.lines, [])
     })
 
     it('refuses a certificate issued for another host name', async () => {
       const { wrongHost, ca } = testPki()
       const { receiver, transport } = await start({ ...wrongHost }, { ca })
-      await assert.rejects(transport.send([EVENT]), refusedWith('ERR_TLS_CERT_ALTNAME_INVALID'))
+      await assert.rejects(transport.send([EVENT]), retryableWith('ERR_TLS_CERT_ALTNAME_INVALID'))
       assert.deepEqual(receiver.lines, [])
     })
 
@@ -99,7 +94,7 @@ describe('TcpTransport over TLS', function () {
     it('refuses a self-signed server by default', async () => {
       const { selfSigned } = testPki()
       const { receiver, transport } = await start({ ...selfSigned }, {})
-      await assert.rejects(transport.send([EVENT]), refusedWith('DEPTH_ZERO_SELF_SIGNED_CERT'))
+      await assert.rejects(transport.send([EVENT]), retryableWith('DEPTH_ZERO_SELF_SIGNED_CERT'))
       assert.deepEqual(receiver.lines, [])
     })
 
@@ -129,7 +124,7 @@ describe('TcpTransport over TLS', function () {
     it('fails the send when the server requires a client certificate and none is configured', async () => {
       const { ca } = testPki()
       const { receiver, transport } = await start(mutualServer(), { ca })
-      await assert.rejects(transport.send([EVENT]), refusedWith('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'))
+      await assert.rejects(transport.send([EVENT]), retryableWith('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'))
       await assert.rejects(transport.send([EVENT]), TransportError)
       assert.deepEqual(receiver.lines, [])
     })
@@ -149,12 +144,23 @@ describe('TcpTransport over TLS', function () {
     })
   })
 
+  // The transport waits for a TLS 1.3 session ticket before its first write (see the mutual
+  // TLS tests); a server that issues none must still get the events.
+  it('delivers to a TLS 1.3 server that sends no session ticket', async () => {
+    const { server, ca } = testPki()
+    opensslServer = await OpensslServer.start({ ...server, args: ['-num_tickets', '0', '-tls1_3'] })
+    const openssl = opensslServer
+    transport = new TcpTransport({ host: '127.0.0.1', port: openssl.port, tls: { ca, rejectUnauthorized: true } })
+    await transport.send([EVENT])
+    await waitFor(() => openssl.output.includes(EVENT + '\n'), { message: `the event in s_server's output: ${openssl.output}` })
+  })
+
   it('times out a handshake the server never answers', async () => {
     silentServer = createServer((socket) => { silentSockets.add(socket); socket.on('error', () => {}) })
     await new Promise<void>((resolve) => silentServer?.listen(0, '127.0.0.1', resolve))
     const { port } = silentServer.address() as { port: number }
     const { ca } = testPki()
     transport = new TcpTransport({ host: '127.0.0.1', port, tls: { ca, rejectUnauthorized: true }, timeoutMs: 200 })
-    await assert.rejects(transport.send([EVENT]), refusedWith('LOGSTASH_TIMEOUT'))
+    await assert.rejects(transport.send([EVENT]), retryableWith('LOGSTASH_TIMEOUT'))
   })
 })
