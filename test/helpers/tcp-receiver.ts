@@ -1,5 +1,5 @@
 import { createServer as createNetServer, type AddressInfo, type Server, type Socket } from 'node:net'
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls'
+import { createServer as createTlsServer, TLSSocket, type TlsOptions } from 'node:tls'
 import { waitFor } from './wait'
 
 export interface TcpReceiverOptions {
@@ -8,6 +8,16 @@ export interface TcpReceiverOptions {
   /** Listen on this port (to restart a receiver where it was). @default 0 */
   port?: number
   host?: string
+}
+
+/** What a TLS receiver learnt about one client connection. */
+export interface TlsPeer {
+  /** The SNI the client sent, or `false` when it sent none. */
+  servername: string | false
+  /** Whether the client presented a certificate the receiver's CA signed. */
+  authorized: boolean
+  /** The common name of the client certificate, if one was presented. */
+  clientCommonName: string | undefined
 }
 
 /**
@@ -20,7 +30,11 @@ export class TcpReceiver {
   readonly lines: string[] = []
   readonly invalid: string[] = []
   readonly sockets = new Set<Socket>()
+  /** One entry per TLS connection, in the order they were accepted. */
+  readonly tlsPeers: TlsPeer[] = []
   connections = 0
+  #paused = false
+  #killWhen: { condition: () => boolean, resolve: () => void } | undefined
   #server: Server | undefined
   #port = 0
   readonly #options: TcpReceiverOptions
@@ -46,16 +60,21 @@ export class TcpReceiver {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
       socket.on('error', () => {})
+      if (socket instanceof TLSSocket) this.tlsPeers.push(tlsPeer(socket))
+      if (this.#paused) socket.pause()
       let buffered = ''
       socket.setEncoding('utf8')
+      // Only the new chunk is searched for newlines, so a line of many megabytes stays linear.
       socket.on('data', (chunk: string) => {
-        buffered += chunk
+        let start = 0
         let newline: number
-        while ((newline = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, newline)
-          buffered = buffered.slice(newline + 1)
-          this.#line(line)
+        while ((newline = chunk.indexOf('\n', start)) >= 0) {
+          this.#line(buffered + chunk.slice(start, newline))
+          buffered = ''
+          start = newline + 1
         }
+        buffered += chunk.slice(start)
+        this.#checkKillCondition()
       })
     }
     const server = this.#options.tls === undefined
@@ -82,10 +101,48 @@ export class TcpReceiver {
     return this.kill()
   }
 
+  /**
+   * Kills the receiver from inside its read path, right after the chunk that made
+   * `condition()` true was parsed: a Logstash that crashes right after reading. Resolves
+   * once it is down.
+   */
+  killWhen (condition: () => boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#killWhen = { condition, resolve }
+    })
+  }
+
+  /** Drops every connection but keeps listening, as a server closing idle clients would. */
+  dropConnections (): void {
+    for (const socket of this.sockets) socket.destroy()
+  }
+
+  /**
+   * Stops reading from every connection, present and future: the kernel buffers fill up
+   * and the sender sees backpressure.
+   */
+  pauseReading (): void {
+    this.#paused = true
+    for (const socket of this.sockets) socket.pause()
+  }
+
+  /** Reads again after `pauseReading()`. */
+  resumeReading (): void {
+    this.#paused = false
+    for (const socket of this.sockets) socket.resume()
+  }
+
   /** Waits until at least `count` events arrived. */
   async waitForEvents (count: number, timeoutMs = 10_000): Promise<Record<string, unknown>[]> {
     await waitFor(() => this.events.length >= count, { timeoutMs, message: () => `${count} events (got ${this.events.length})` })
     return this.events
+  }
+
+  #checkKillCondition (): void {
+    const killWhen = this.#killWhen
+    if (killWhen === undefined || !killWhen.condition()) return
+    this.#killWhen = undefined
+    void this.kill().then(killWhen.resolve)
   }
 
   #line (line: string): void {
@@ -96,5 +153,15 @@ export class TcpReceiver {
     } catch {
       this.invalid.push(line)
     }
+  }
+}
+
+function tlsPeer (socket: TLSSocket): TlsPeer {
+  const cert = socket.getPeerCertificate()
+  const commonName = cert?.subject?.CN
+  return {
+    servername: socket.servername ?? false,
+    authorized: socket.authorized,
+    clientCommonName: Array.isArray(commonName) ? commonName[0] : commonName
   }
 }

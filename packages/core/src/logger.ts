@@ -119,20 +119,46 @@ class LoggerImpl implements Logger {
       }
       if (typeof fields !== 'object' || fields === null) fields = undefined
       if (fields !== undefined && record.error === undefined) {
-        // `{ err }` or `{ error }` holding an Error is the event's error, as in pino.
-        const candidate = fields.err instanceof Error ? 'err' : fields.error instanceof Error ? 'error' : undefined
-        if (candidate !== undefined) {
-          record.error = fields[candidate]
-          const { [candidate]: _omitted, ...rest } = fields
-          fields = rest
+        try {
+          // `{ err }` or `{ error }` holding an Error is the event's error, as in pino.
+          const candidate = fields.err instanceof Error ? 'err' : fields.error instanceof Error ? 'error' : undefined
+          if (candidate !== undefined) {
+            record.error = fields[candidate]
+            const { [candidate]: _omitted, ...rest } = fields
+            fields = rest
+          }
+        } catch {
+          // A hostile object (throwing getter, revoked Proxy): the formatter copes with it.
         }
       }
-      if (this.#bindings !== undefined) fields = fields === undefined ? this.#bindings : { ...this.#bindings, ...fields }
+      if (this.#bindings !== undefined) fields = fields === undefined ? this.#bindings : mergeFields(this.#bindings, fields)
       if (fields !== undefined) record.fields = fields
       this.#sink.log(record)
     } catch {
       // Logging must never break the application; the handler reports its own failures.
     }
+  }
+}
+
+// The spread fails on a throwing getter or a hostile Proxy; the event must still be sent,
+// with what can be read (the formatter does the same for fields without bindings).
+function mergeFields (bindings: Fields, fields: Fields): Fields {
+  try {
+    return { ...bindings, ...fields }
+  } catch {
+    const merged: Fields = { ...bindings }
+    try {
+      for (const key of Object.keys(fields)) {
+        try {
+          merged[key] = fields[key]
+        } catch (err) {
+          merged[key] = `[Getter threw: ${safeString((err as Error)?.message ?? err)}]`
+        }
+      }
+    } catch {
+      // Not even the keys can be listed: the bindings alone.
+    }
+    return merged
   }
 }
 

@@ -61,6 +61,8 @@ export class Worker {
   #waiters: FlushWaiter[] = []
   #keepAlive = false
   #stopped = false
+  /** The cache's `dropped` count already reported to `onError`. */
+  #reportedDrops = 0
   readonly #counts: WorkerCounts = { sent: 0, refused: 0, failedSends: 0, retries: 0 }
 
   constructor (cache: Cache, transport: Transport, options: WorkerOptions, reporter: ErrorReporter) {
@@ -177,6 +179,7 @@ export class Worker {
     const { batchSize, flushCount, eventTtlMs } = this.#options
     try {
       if (this.#cache.persist !== undefined) await this.#cache.persist()
+      this.#reportEvictions()
       if (eventTtlMs !== undefined) {
         const expired = await this.#cache.expire(eventTtlMs)
         if (expired > 0) {
@@ -222,6 +225,16 @@ export class Worker {
       this.#failures++
       this.#reporter.report(err instanceof LogstashError ? err : new CacheError(`cache failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
     }
+  }
+
+  // The cache drops the oldest events when it is full (at log time, or when a failed batch
+  // comes back); the worker, which runs on every tick and retry, says how many since last time.
+  #reportEvictions (): void {
+    const { dropped } = this.#cache.counts()
+    if (dropped <= this.#reportedDrops) return
+    const count = dropped - this.#reportedDrops
+    this.#reportedDrops = dropped
+    this.#reporter.report(new DroppedEventsError(`${count} events dropped because the cache was full (cache.maxEvents or cache.maxBytes)`, count, { code: 'LOGSTASH_CACHE_FULL' }))
   }
 
   #backoffDelay (): number {

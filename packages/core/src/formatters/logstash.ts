@@ -167,6 +167,11 @@ export class LogstashFormatter implements Formatter {
 
   #isFastFields (fields: Fields): boolean {
     try {
+      // Only a plain object's JSON is a `{...}` whose inside can be spliced into the event;
+      // fields that are an array, a Date or null (from untyped callers) take the general path.
+      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return false
+      const proto = Object.getPrototypeOf(fields)
+      if (proto !== Object.prototype && proto !== null) return false
       for (const key in fields) if (this.#reserved.has(key)) return false
       return isPlainJson(fields, DEFAULT_LIMITS)
     } catch {
@@ -199,7 +204,16 @@ export class LogstashFormatter implements Formatter {
     try {
       if (isPlainJson(merged, DEFAULT_LIMITS)) json = JSON.stringify(merged)
     } catch { /* a getter or toJSON that throws: the safe path below copes */ }
-    json ??= JSON.stringify(toJsonSafe(merged) ?? {})
+    if (json === undefined) {
+      // Value by value: `merged` is our own container, so a `toJSON` among the fields is a
+      // field like any other, never a method to call on the whole.
+      const safe: Record<string, unknown> = {}
+      for (const key of Object.keys(merged)) {
+        const value = toJsonSafe(merged[key])
+        if (value !== undefined) safe[key] = value
+      }
+      json = JSON.stringify(safe)
+    }
     return json.length > 2 ? ',' + json.slice(1, -1) : ''
   }
 

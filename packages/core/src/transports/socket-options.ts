@@ -22,8 +22,10 @@ export function tlsConnectOptions (host: string, port: number, tls: ResolvedTlsO
   }
 }
 
-/** Error codes after which a new connection may well succeed. */
+/** A socket error as one short line: its code and message. */
 export function describeSocketError (err: unknown): string {
   const e = err as NodeJS.ErrnoException | undefined
-  return e?.code === undefined ? String(e?.message ?? err) : `${e.code}${e.message.includes(e.code) ? '' : `: ${e.message}`}`
+  // OpenSSL's messages end in a newline, which would break the one-line error report.
+  const message = String(e?.message ?? err).trim()
+  return e?.code === undefined ? message : `${e.code}${message.includes(e.code) ? '' : `: ${message}`}`
 }
