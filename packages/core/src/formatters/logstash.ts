@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { lookup, lookupService } from 'node:dns/promises'
+import type * as Dns from 'node:dns/promises'
 import { isMainThread, threadId } from 'node:worker_threads'
 import type { RequestContext } from '../context'
 import type { Level } from '../levels'
@@ -251,8 +251,9 @@ export class LogstashFormatter implements Formatter {
   // formatted before the lookup ends carry the short host name.
   async #lookupFqdn (): Promise<void> {
     try {
-      const { address } = await lookup(this.#host)
-      const { hostname: fqdn } = await lookupService(address, 0)
+      const dns = process.getBuiltinModule('node:dns/promises') as typeof Dns
+      const { address } = await dns.lookup(this.#host)
+      const { hostname: fqdn } = await dns.lookupService(address, 0)
       if (fqdn !== '' && fqdn !== 'localhost') {
         this.#host = fqdn
         this.#buildFragments()

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks'
 import type { RequestContext } from '../context'
 import type { LogSink } from '../handler'
 import type { Level } from '../levels'

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http'
-import { performance } from 'node:perf_hooks'
 import type { RequestContext } from '../context'
 
 export interface IncomingContextOptions {

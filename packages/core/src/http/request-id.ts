@@ -1,4 +1,7 @@
-import { randomUUID } from 'node:crypto'
+import type * as Crypto from 'node:crypto'
+import { lazyBuiltin } from '../lazy-builtin'
+
+const crypto = lazyBuiltin<typeof Crypto>('node:crypto')
 
 /** Header that carries the request id between services, unless an adapter is told otherwise. */
 export const DEFAULT_REQUEST_ID_HEADER = 'x-request-id'
@@ -17,5 +20,5 @@ export function isWellFormedRequestId (value: unknown): value is string {
  * array) counts as malformed: which one is right cannot be known.
  */
 export function resolveRequestId (incoming: string | string[] | undefined): string {
-  return isWellFormedRequestId(incoming) ? incoming : randomUUID()
+  return isWellFormedRequestId(incoming) ? incoming : crypto().randomUUID()
 }

@@ -1,12 +1,16 @@
 import { connect as netConnect, type Socket } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
+import type * as Tls from 'node:tls'
 import { TransportError } from '../errors'
+import { lazyBuiltin } from '../lazy-builtin'
 import type { ResolvedTlsOptions } from '../options'
 import { AckReader, encodeWindow, LumberjackProtocolError } from './lumberjack'
 import { ResumePoint } from './resume-point'
 import { describeSocketError, tlsConnectOptions } from './socket-options'
 import { TLS_CODES } from './tcp'
 import type { SendOutcome, Transport } from './types'
+
+// Loaded with the first TLS connection: see lazy-builtin.ts.
+const tlsModule = lazyBuiltin<typeof Tls>('node:tls')
 
 /** Options of `BeatsTransport`; the handler fills them from `host`, `port`, `tls`, `timeoutMs` and `beats`. */
 export interface BeatsTransportOptions {
@@ -202,7 +206,7 @@ export class BeatsTransport implements Transport {
     return new Promise<Socket>((resolve, reject) => {
       const socket = this.#tls === undefined
         ? netConnect({ host: this.#host, port: this.#port })
-        : tlsConnect(tlsConnectOptions(this.#host, this.#port, this.#tls))
+        : tlsModule().connect(tlsConnectOptions(this.#host, this.#port, this.#tls))
       const readyEvent = this.#tls === undefined ? 'connect' : 'secureConnect'
       const timer = setTimeout(() => {
         socket.destroy()

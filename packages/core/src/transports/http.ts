@@ -1,16 +1,21 @@
-import { Agent as HttpAgent, request as httpRequest, validateHeaderName, validateHeaderValue, type ClientRequest } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import type * as Http from 'node:http'
+import type * as Https from 'node:https'
 import { promisify } from 'node:util'
-import { gzip } from 'node:zlib'
+import type * as Zlib from 'node:zlib'
 import { ConfigurationError, DroppedEventsError, TransportError, type LogstashError } from '../errors'
 import type { ResolvedTlsOptions } from '../options'
 import { VERSION } from '../version'
+import { lazyBuiltin } from '../lazy-builtin'
 import { ResumePoint } from './resume-point'
 import { describeSocketError, tlsConnectOptions } from './socket-options'
 import { TLS_CODES } from './tcp'
 import type { SendOutcome, Transport } from './types'
 
-const gzipAsync = promisify(gzip)
+// Loaded when an HTTP transport is created, not with the package: see lazy-builtin.ts.
+const http = lazyBuiltin<typeof Http>('node:http')
+const https = lazyBuiltin<typeof Https>('node:https')
+const zlib = lazyBuiltin<typeof Zlib>('node:zlib')
+let gzipAsync: ((data: string) => Promise<Buffer>) | undefined
 
 /** How much of an error response's body goes into the report. */
 const BODY_EXCERPT_BYTES = 512
@@ -59,10 +64,10 @@ export class HttpTransport implements Transport {
   readonly #gzip: boolean
   readonly #maxContentLength: number
   readonly #headers: Readonly<Record<string, string>>
-  readonly #agent: HttpAgent
-  readonly #request: typeof httpRequest
+  readonly #agent: Http.Agent
+  readonly #request: typeof Http.request
   readonly #url: string
-  readonly #requests = new Set<{ req: ClientRequest, abort: (err: TransportError) => void }>()
+  readonly #requests = new Set<{ req: Http.ClientRequest, abort: (err: TransportError) => void }>()
   readonly #resume = new ResumePoint()
   #closed = false
 
@@ -76,13 +81,13 @@ export class HttpTransport implements Transport {
     this.#headers = buildHeaders(options)
     const tls = options.tls
     if (tls === undefined) {
-      this.#agent = new HttpAgent({ keepAlive: true })
-      this.#request = httpRequest
+      this.#agent = new (http().Agent)({ keepAlive: true })
+      this.#request = http().request
     } else {
       // The agent carries the TLS options, so every connection it opens verifies alike.
       const { host: _host, port: _port, ...connectOptions } = tlsConnectOptions(options.host, options.port, tls)
-      this.#agent = new HttpsAgent({ keepAlive: true, ...connectOptions })
-      this.#request = httpsRequest
+      this.#agent = new (https().Agent)({ keepAlive: true, ...connectOptions })
+      this.#request = https().request
     }
     const host = this.#host.includes(':') ? `[${this.#host}]` : this.#host
     this.#url = `${tls === undefined ? 'http' : 'https'}://${host}:${this.#port}${this.#path}`
@@ -149,6 +154,7 @@ export class HttpTransport implements Transport {
     let length = 2 + end - start - 1
     for (let i = start; i < end; i++) length += sizes[i] as number
     if (this.#gzip) {
+      gzipAsync ??= promisify(zlib().gzip) as (data: string) => Promise<Buffer>
       body = await gzipAsync(json)
       length = body.length
     }
@@ -260,8 +266,8 @@ function buildHeaders (options: HttpTransportOptions): Record<string, string> {
   }
   for (const [name, value] of Object.entries(options.headers ?? {})) {
     try {
-      validateHeaderName(name)
-      validateHeaderValue(name, value)
+      http().validateHeaderName(name)
+      http().validateHeaderValue(name, value)
     } catch (err) {
       throw new ConfigurationError(`http.headers['${name}'] must be a valid HTTP header: ${(err as Error).message}`, { cause: err })
     }

@@ -1,7 +1,9 @@
-import { deflate } from 'node:zlib'
+import type * as Zlib from 'node:zlib'
 import { promisify } from 'node:util'
+import { lazyBuiltin } from '../lazy-builtin'
 
-const deflateAsync = promisify(deflate)
+const zlib = lazyBuiltin<typeof Zlib>('node:zlib')
+let deflateAsync: ((data: Buffer, options: Zlib.ZlibOptions) => Promise<Buffer>) | undefined
 
 /** Lumberjack protocol version 2, as the first byte of every frame. */
 const VERSION = 0x32 // '2'
@@ -25,6 +27,7 @@ export async function encodeWindow (events: readonly string[], compressionLevel:
   const data = encodeJsonFrames(events)
   if (compressionLevel === 0) return Buffer.concat([header, data])
   // deflate (not deflateRaw): the zlib header is part of the protocol (Go's zlib reader expects it).
+  deflateAsync ??= promisify(zlib().deflate)
   const compressed = await deflateAsync(data, { level: compressionLevel })
   const frame = Buffer.allocUnsafe(6)
   frame[0] = VERSION

@@ -1,6 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net'
 import type * as Tls from 'node:tls'
 import { TransportError } from '../errors'
+import { lazyBuiltin } from '../lazy-builtin'
 import type { ResolvedTlsOptions } from '../options'
 import type { Transport } from './types'
 import { describeSocketError, tlsConnectOptions } from './socket-options'
@@ -24,11 +25,7 @@ const SCRATCH_MAX_BYTES = 4 * 1024 * 1024
 
 // node:tls brings OpenSSL's state with it (about 4 MiB of RSS, measured in bench/): it is
 // loaded on the first TLS connection, not with the package.
-let tlsModule: typeof Tls | undefined
-function tlsModuleLoaded (): typeof Tls {
-  tlsModule ??= require('node:tls') as typeof Tls
-  return tlsModule
-}
+const tlsModule = lazyBuiltin<typeof Tls>('node:tls')
 
 // TLS certificate problems are not going to fix themselves between two retries, but the
 // server's certificate may be replaced: they stay retryable, and the report says why.
@@ -127,7 +124,7 @@ export class TcpTransport implements Transport {
       const tls = this.#tls
       const socket = tls === undefined
         ? netConnect({ host: this.#host, port: this.#port })
-        : tlsModuleLoaded().connect(tlsConnectOptions(this.#host, this.#port, tls))
+        : tlsModule().connect(tlsConnectOptions(this.#host, this.#port, tls))
       let settled = false
       let awaitingSession = false
       let sessionSeen = false

@@ -1,8 +1,12 @@
-import { createSocket, type Socket } from 'node:dgram'
-import { lookup } from 'node:dns/promises'
+import type * as Dgram from 'node:dgram'
+import type * as Dns from 'node:dns/promises'
 import { DroppedEventsError, TransportError } from '../errors'
+import { lazyBuiltin } from '../lazy-builtin'
 import type { SendOutcome, Transport } from './types'
 import { describeSocketError } from './socket-options'
+
+const dgram = lazyBuiltin<typeof Dgram>('node:dgram')
+const dns = lazyBuiltin<typeof Dns>('node:dns/promises')
 
 export interface UdpTransportOptions {
   host: string
@@ -21,7 +25,7 @@ export const MAX_DATAGRAM_BYTES = 65_507
 export class UdpTransport implements Transport {
   readonly #host: string
   readonly #port: number
-  #socket: Promise<Socket> | undefined
+  #socket: Promise<Dgram.Socket> | undefined
   #closed = false
 
   constructor (options: UdpTransportOptions) {
@@ -61,7 +65,7 @@ export class UdpTransport implements Transport {
     if (socket !== undefined) await new Promise<void>((resolve) => socket.close(() => resolve()))
   }
 
-  #connection (): Promise<Socket> {
+  #connection (): Promise<Dgram.Socket> {
     this.#socket ??= this.#open().catch((err: unknown) => {
       this.#socket = undefined
       throw err
@@ -71,14 +75,14 @@ export class UdpTransport implements Transport {
 
   // A connected socket resolves the name once and learns of ICMP "port unreachable" (as
   // ECONNREFUSED on a later send) instead of losing events silently into a closed port.
-  async #open (): Promise<Socket> {
+  async #open (): Promise<Dgram.Socket> {
     let address: { address: string, family: number }
     try {
-      address = await lookup(this.#host)
+      address = await dns().lookup(this.#host)
     } catch (err) {
       throw new TransportError(`cannot resolve ${this.#host}: ${describeSocketError(err)}`, { retryable: true, cause: err })
     }
-    const socket = createSocket(address.family === 6 ? 'udp6' : 'udp4')
+    const socket = dgram().createSocket(address.family === 6 ? 'udp6' : 'udp4')
     socket.on('error', () => { this.#reset() })
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject)
