@@ -59,9 +59,9 @@ describe('the cache bound while the receiver is down', () => {
     return highest
   }
 
-  it('never holds more than maxEvents', async () => {
+  it('never holds more than maxEvents, plus the one batch on the wire', async () => {
     const highest = await logPastTheBound()
-    assert.equal(highest, maxEvents)
+    assert.ok(highest >= maxEvents && highest <= maxEvents + 30, `held at most ${highest}`)
     const { queued, inFlight } = handler?.stats() ?? {}
     assert.equal((queued ?? 0) + (inFlight ?? 0), maxEvents)
   })
@@ -79,8 +79,8 @@ describe('the cache bound while the receiver is down', () => {
     const events = await receiver.waitForEvents(maxEvents)
     const seqs = events.map((e) => (e.extra as { seq: number }).seq)
     assert.equal(seqs.length, maxEvents)
-    assert.ok(seqs.every((seq, i) => i === 0 || seq > (seqs[i - 1] ?? -1)), `in order, none twice: ${seqs.join(',')}`)
-    assert.equal(seqs.at(-1), total - 1)
+    // Exactly the newest maxEvents: no gaps left by events dropped while a batch was on the wire.
+    assert.deepEqual(seqs, Array.from({ length: maxEvents }, (_, i) => total - maxEvents + i))
     const stats = handler.stats()
     assert.equal(stats.sent, maxEvents)
     assert.equal(stats.sent + stats.dropped, total)

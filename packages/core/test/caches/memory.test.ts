@@ -49,15 +49,38 @@ describe('MemoryCache', () => {
     assert.equal(batch.events.at(-1), 'e249')
   })
 
-  it('counts events in flight against maxEvents but never drops them', async () => {
+  it('defers dropping events in flight, and drops nothing if their send succeeds', async () => {
     const cache = new MemoryCache({ maxEvents: 4 })
     for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
     const inFlight = await cache.take(3)
     cache.add('e4', T)
     cache.add('e5', T)
-    assert.deepEqual(cache.counts(), { pending: 1, inFlight: 3, dropped: 2, expired: 0 })
+    assert.deepEqual(cache.counts(), { pending: 3, inFlight: 3, dropped: 0, expired: 0 })
     await cache.ack(inFlight)
-    assert.deepEqual((await cache.take(10)).events, ['e5'])
+    assert.deepEqual(cache.counts(), { pending: 3, inFlight: 0, dropped: 0, expired: 0 })
+    assert.deepEqual((await cache.take(10)).events, ['e3', 'e4', 'e5'])
+  })
+
+  it('drops the oldest events of a failed batch it owed, keeping exactly the newest', async () => {
+    const cache = new MemoryCache({ maxEvents: 4 })
+    for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
+    const inFlight = await cache.take(3)
+    cache.add('e4', T)
+    cache.add('e5', T)
+    await cache.release(inFlight)
+    assert.deepEqual(cache.counts(), { pending: 4, inFlight: 0, dropped: 2, expired: 0 })
+    assert.deepEqual((await cache.take(10)).events, ['e2', 'e3', 'e4', 'e5'])
+  })
+
+  it('drops waiting events once everything in flight is owed', async () => {
+    const cache = new MemoryCache({ maxEvents: 2 })
+    cache.add('e0', T)
+    const inFlight = await cache.take(1)
+    for (let i = 1; i <= 4; i++) cache.add(`e${i}`, T)
+    assert.deepEqual(cache.counts(), { pending: 2, inFlight: 1, dropped: 2, expired: 0 })
+    await cache.release(inFlight)
+    assert.deepEqual((await cache.take(10)).events, ['e3', 'e4'])
+    assert.equal(cache.counts().dropped, 3)
   })
 
   it('bounds the UTF-8 bytes it holds when maxBytes is set', async () => {
