@@ -1,16 +1,11 @@
-import { connect as netConnect, type Socket } from 'node:net'
-import type * as Tls from 'node:tls'
+import type { Socket } from 'node:net'
 import { TransportError } from '../errors'
-import { lazyBuiltin } from '../lazy-builtin'
 import type { ResolvedTlsOptions } from '../options'
 import { AckReader, encodeWindow, LumberjackProtocolError } from './lumberjack'
 import { ResumePoint } from './resume-point'
-import { describeSocketError, tlsConnectOptions } from './socket-options'
-import { TLS_CODES } from './tcp'
+import { connectSocket } from './connect'
+import { describeSocketError } from './socket-options'
 import type { SendOutcome, Transport } from './types'
-
-// Loaded with the first TLS connection: see lazy-builtin.ts.
-const tlsModule = lazyBuiltin<typeof Tls>('node:tls')
 
 /** Options of `BeatsTransport`; the handler fills them from `host`, `port`, `tls`, `timeoutMs` and `beats`. */
 export interface BeatsTransportOptions {
@@ -202,41 +197,21 @@ export class BeatsTransport implements Transport {
     return this.#connecting
   }
 
-  #connect (): Promise<Socket> {
-    return new Promise<Socket>((resolve, reject) => {
-      const socket = this.#tls === undefined
-        ? netConnect({ host: this.#host, port: this.#port })
-        : tlsModule().connect(tlsConnectOptions(this.#host, this.#port, this.#tls))
-      const readyEvent = this.#tls === undefined ? 'connect' : 'secureConnect'
-      const timer = setTimeout(() => {
-        socket.destroy()
-        reject(new TransportError(`connect to ${this.#address()} timed out after ${this.#timeoutMs} ms`, { retryable: true, code: 'LOGSTASH_TIMEOUT' }))
-      }, this.#timeoutMs)
-      timer.unref()
-      const onError = (err: Error): void => {
-        clearTimeout(timer)
-        socket.destroy()
-        const code = (err as NodeJS.ErrnoException).code
-        const hint = code !== undefined && TLS_CODES.has(code) ? ' (TLS certificate verification failed; check tls.ca and the host name)' : ''
-        reject(new TransportError(`cannot connect to ${this.#address()}: ${describeSocketError(err)}${hint}`, { retryable: true, cause: err }))
-      }
-      socket.once('error', onError)
-      socket.once(readyEvent, () => {
-        clearTimeout(timer)
-        socket.off('error', onError)
-        socket.setNoDelay(true)
-        socket.setKeepAlive(true, 30_000)
-        this.#listen(socket)
-        socket.unref()
-        if (this.#closed) {
-          socket.destroy()
-          reject(closedError())
-          return
-        }
-        this.#socket = socket
-        resolve(socket)
-      })
+  async #connect (): Promise<Socket> {
+    const socket = await connectSocket({
+      host: this.#host,
+      port: this.#port,
+      tls: this.#tls,
+      timeoutMs: this.#timeoutMs,
+      address: this.#address(),
+      prepare: (s) => this.#listen(s)
     })
+    if (this.#closed) {
+      socket.destroy()
+      throw closedError()
+    }
+    this.#socket = socket
+    return socket
   }
 
   /** ACKs, errors and the server's close, for the connection's whole life. Nothing is emitted unhandled. */

@@ -8,7 +8,7 @@ import { VERSION } from '../version'
 import { lazyBuiltin } from '../lazy-builtin'
 import { ResumePoint } from './resume-point'
 import { describeSocketError, tlsConnectOptions } from './socket-options'
-import { TLS_CODES } from './tcp'
+import { tlsHint } from './connect'
 import type { SendOutcome, Transport } from './types'
 
 // Loaded when an HTTP transport is created, not with the package: see lazy-builtin.ts.
@@ -200,7 +200,7 @@ export class HttpTransport implements Transport {
           return
         }
         const code = (err as NodeJS.ErrnoException).code
-        const hint = code !== undefined && TLS_CODES.has(code) ? ' (TLS certificate verification failed; check tls.ca and the host name)' : ''
+        const hint = tlsHint(code)
         entry.abort(new TransportError(`POST ${this.#url} failed: ${describeSocketError(err)}${hint}`, { retryable: true, cause: err }))
       }
       const timer = setTimeout(() => {

@@ -1,10 +1,9 @@
-import { connect as netConnect, type Socket } from 'node:net'
-import type * as Tls from 'node:tls'
+import type { Socket } from 'node:net'
 import { TransportError } from '../errors'
-import { lazyBuiltin } from '../lazy-builtin'
 import type { ResolvedTlsOptions } from '../options'
 import type { Transport } from './types'
-import { describeSocketError, tlsConnectOptions } from './socket-options'
+import { connectSocket } from './connect'
+import { describeSocketError } from './socket-options'
 
 export interface TcpTransportOptions {
   host: string
@@ -22,21 +21,6 @@ export interface TcpTransportOptions {
  * a page fault per 4 KiB on every send; bench/README.md has the figures.
  */
 const SCRATCH_MAX_BYTES = 4 * 1024 * 1024
-
-// node:tls brings OpenSSL's state with it (about 4 MiB of RSS, measured in bench/): it is
-// loaded on the first TLS connection, not with the package.
-const tlsModule = lazyBuiltin<typeof Tls>('node:tls')
-
-// TLS certificate problems are not going to fix themselves between two retries, but the
-// server's certificate may be replaced: they stay retryable, and the report says why.
-/** Error codes of a failed certificate check, which get a hint in the report (shared with beats). */
-export const TLS_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'])
-// Alerts of a server that wants a client certificate we did not send or it does not trust.
-const CLIENT_CERT_ALERTS = new Set(['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
-  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN'])
-/** Longest wait, after a TLS 1.3 handshake, for the server's session ticket (see #connect). */
-const TLS13_CONFIRM_MS = 500
 
 /**
  * JSON lines over one persistent TCP (or TLS) connection. A batch is one write; it counts as
@@ -119,85 +103,25 @@ export class TcpTransport implements Transport {
     return this.#connecting
   }
 
-  #connect (): Promise<Socket> {
-    return new Promise<Socket>((resolve, reject) => {
-      const tls = this.#tls
-      const socket = tls === undefined
-        ? netConnect({ host: this.#host, port: this.#port })
-        : tlsModule().connect(tlsConnectOptions(this.#host, this.#port, tls))
-      let settled = false
-      let awaitingSession = false
-      let sessionSeen = false
-      const fail = (err: TransportError): void => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        socket.destroy()
-        reject(err)
+  async #connect (): Promise<Socket> {
+    const socket = await connectSocket({
+      host: this.#host,
+      port: this.#port,
+      tls: this.#tls,
+      timeoutMs: this.#timeoutMs,
+      address: this.#address(),
+      prepare: (s) => {
+        // Logstash sends nothing; reading is how the server's FIN or RST becomes visible.
+        s.on('data', () => {})
+        s.on('end', () => s.destroy())
       }
-      const onError = (err: Error): void => {
-        const code = (err as NodeJS.ErrnoException).code
-        const hint = code === undefined
-          ? ''
-          : TLS_CODES.has(code)
-            ? ' (TLS certificate verification failed; check tls.ca and the host name)'
-            : CLIENT_CERT_ALERTS.has(code) ? ' (the server refused our client certificate; check tls.cert and tls.key)' : ''
-        fail(new TransportError(`cannot connect to ${this.#address()}: ${describeSocketError(err)}${hint}`, { retryable: true, cause: err }))
-      }
-      const onClose = (): void => fail(new TransportError(`${this.#address()} closed the connection while it was being set up`, { retryable: true, code: 'LOGSTASH_CLOSED' }))
-      const ready = (): void => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        socket.off('error', onError)
-        socket.off('close', onClose)
-        socket.off('session', onSession)
-        socket.setNoDelay(true)
-        socket.setKeepAlive(true, 30_000)
-        // Errors after the connection is up are seen by the write in progress, or by the
-        // next send through `destroyed`; this listener only keeps them from crashing the process.
-        socket.on('error', () => {})
-        socket.unref()
-        if (this.#closed) {
-          socket.destroy()
-          reject(new TransportError('transport is closed', { retryable: true, code: 'LOGSTASH_CLOSED' }))
-          return
-        }
-        this.#socket = socket
-        resolve(socket)
-      }
-      const onSession = (): void => {
-        sessionSeen = true
-        // Not from inside the event: Node loses what is written while it reports a
-        // session ticket (the write callback still says success).
-        if (awaitingSession) setImmediate(ready)
-      }
-      let timer = setTimeout(() => fail(new TransportError(`connect to ${this.#address()} timed out after ${this.#timeoutMs} ms`, { retryable: true, code: 'LOGSTASH_TIMEOUT' })), this.#timeoutMs)
-      timer.unref()
-      socket.once('error', onError)
-      socket.once('close', onClose)
-      // Logstash sends nothing; reading is how the server's FIN or RST becomes visible.
-      socket.on('data', () => {})
-      socket.on('end', () => socket.destroy())
-      if (tls === undefined) {
-        socket.once('connect', ready)
-        return
-      }
-      // Listening before the handshake is what makes Node report session tickets at all.
-      socket.once('session', onSession)
-      socket.once('secureConnect', () => {
-        // TLS 1.3 completes the client's side of the handshake before the server has
-        // checked our certificate; a server that refuses it (none sent, unknown CA) says so
-        // only after our first write, which would count as delivered and be lost, every
-        // connection again. The session ticket the server sends once it accepted us is the
-        // confirmation; a server that sends none is trusted after a short wait.
-        if (sessionSeen || (socket as Tls.TLSSocket).getProtocol() !== 'TLSv1.3') { ready(); return }
-        awaitingSession = true
-        clearTimeout(timer)
-        timer = setTimeout(ready, Math.min(this.#timeoutMs, TLS13_CONFIRM_MS))
-        timer.unref()
-      })
     })
+    if (this.#closed) {
+      socket.destroy()
+      throw new TransportError('transport is closed', { retryable: true, code: 'LOGSTASH_CLOSED' })
+    }
+    this.#socket = socket
+    return socket
   }
 
   #write (socket: Socket, payload: Buffer): Promise<void> {
