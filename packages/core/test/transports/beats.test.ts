@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { BeatsTransport, LogstashFormatter, LogstashHandler, TransportError, type Formatter, type LogstashError } from '@logstash-async/core'
 import { BeatsReceiver } from '../../../../test/helpers/beats-receiver'
-import { testCertificates } from '../../../../test/helpers/beats-certs'
+import { testPki } from '../../../../test/helpers/certs'
 import { waitFor } from '../../../../test/helpers/wait'
 
 const events = (n: number, prefix = 'event'): string[] =>
@@ -248,16 +248,16 @@ describe('BeatsTransport', () => {
 
   describe('over TLS', () => {
     it('delivers to a server whose certificate the given CA signed', async () => {
-      const certs = testCertificates()
-      receiver = await BeatsReceiver.start({ tls: { key: certs.serverKey, cert: certs.serverCert } })
+      const certs = testPki()
+      receiver = await BeatsReceiver.start({ tls: { key: certs.server.key, cert: certs.server.cert } })
       transport = new BeatsTransport({ host: '127.0.0.1', port: receiver.port, timeoutMs: 2000, tls: { ca: certs.ca, rejectUnauthorized: true } })
       await transport.send(events(3))
       assert.deepEqual(receiver.acked, events(3))
     })
 
     it('refuses a server whose certificate does not verify (verification on by default)', async () => {
-      const certs = testCertificates()
-      receiver = await BeatsReceiver.start({ tls: { key: certs.serverKey, cert: certs.serverCert } })
+      const certs = testPki()
+      receiver = await BeatsReceiver.start({ tls: { key: certs.server.key, cert: certs.server.cert } })
       const errors: LogstashError[] = []
       handler = new LogstashHandler({ transport: 'beats', host: '127.0.0.1', port: receiver.port, tls: { ca: certs.otherCa }, timeoutMs: 2000, closeTimeoutMs: 100, onError: (err) => errors.push(err) })
       handler.log({ level: 'info', message: 'never delivered' })
@@ -267,19 +267,19 @@ describe('BeatsTransport', () => {
     })
 
     it('presents a client certificate for mutual TLS', async () => {
-      const certs = testCertificates()
-      receiver = await BeatsReceiver.start({ tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true } })
+      const certs = testPki()
+      receiver = await BeatsReceiver.start({ tls: { key: certs.server.key, cert: certs.server.cert, ca: certs.ca, requestCert: true, rejectUnauthorized: true } })
       transport = new BeatsTransport({
         host: '127.0.0.1', port: receiver.port, timeoutMs: 2000,
-        tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey, rejectUnauthorized: true }
+        tls: { ca: certs.ca, cert: certs.client.cert, key: certs.client.key, rejectUnauthorized: true }
       })
       await transport.send(events(2))
       assert.deepEqual(receiver.acked, events(2))
     })
 
     it('fails when mutual TLS is required and no client certificate is given', async () => {
-      const certs = testCertificates()
-      receiver = await BeatsReceiver.start({ tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true } })
+      const certs = testPki()
+      receiver = await BeatsReceiver.start({ tls: { key: certs.server.key, cert: certs.server.cert, ca: certs.ca, requestCert: true, rejectUnauthorized: true } })
       transport = new BeatsTransport({ host: '127.0.0.1', port: receiver.port, timeoutMs: 2000, tls: { ca: certs.ca, rejectUnauthorized: true } })
       await assert.rejects(transport.send(events(1)), { retryable: true })
       assert.equal(receiver.acked.length, 0)

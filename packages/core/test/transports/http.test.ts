@@ -3,7 +3,7 @@ import {
   ConfigurationError, DroppedEventsError, HttpTransport, LogstashHandler, TransportError, type LogstashError, type SendOutcome
 } from '@logstash-async/core'
 import { HttpReceiver } from '../../../../test/helpers/http-receiver'
-import { testCertificates } from '../../../../test/helpers/beats-certs'
+import { testPki } from '../../../../test/helpers/certs'
 import { waitFor } from '../../../../test/helpers/wait'
 
 const events = (n: number, prefix = 'event'): string[] =>
@@ -246,15 +246,15 @@ describe('HttpTransport', () => {
 
   describe('over TLS', () => {
     it('delivers over https to a server whose certificate the given CA signed', async () => {
-      const certs = testCertificates()
-      const { receiver, transport } = await start({ tls: { ca: certs.ca, rejectUnauthorized: true } }, { tls: { key: certs.serverKey, cert: certs.serverCert } })
+      const certs = testPki()
+      const { receiver, transport } = await start({ tls: { ca: certs.ca, rejectUnauthorized: true } }, { tls: { key: certs.server.key, cert: certs.server.cert } })
       await transport.send(events(2))
       assert.equal(receiver.payloads.length, 2)
     })
 
     it('refuses a server whose certificate does not verify', async () => {
-      const certs = testCertificates()
-      const { receiver, transport } = await start({ tls: { ca: certs.otherCa, rejectUnauthorized: true } }, { tls: { key: certs.serverKey, cert: certs.serverCert } })
+      const certs = testPki()
+      const { receiver, transport } = await start({ tls: { ca: certs.otherCa, rejectUnauthorized: true } }, { tls: { key: certs.server.key, cert: certs.server.cert } })
       await assert.rejects(transport.send(events(1)), (err: TransportError) => {
         assert.equal(err.retryable, true)
         assert.match(err.message, /certificate/)
@@ -264,10 +264,10 @@ describe('HttpTransport', () => {
     })
 
     it('presents a client certificate for mutual TLS', async () => {
-      const certs = testCertificates()
+      const certs = testPki()
       const { receiver, transport } = await start(
-        { tls: { ca: certs.ca, cert: certs.clientCert, key: certs.clientKey, rejectUnauthorized: true } },
-        { tls: { key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true } })
+        { tls: { ca: certs.ca, cert: certs.client.cert, key: certs.client.key, rejectUnauthorized: true } },
+        { tls: { key: certs.server.key, cert: certs.server.cert, ca: certs.ca, requestCert: true, rejectUnauthorized: true } })
       await transport.send(events(1))
       assert.equal(receiver.payloads.length, 1)
     })
