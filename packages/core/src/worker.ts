@@ -13,6 +13,9 @@
  *
  * It owns every timer of the handler. A timer exists only while there is work, and all
  * are unref()ed, except during the exit flush, when the process must stay up to deliver.
+ * A persistent cache writes to its storage in take(); while a send hangs or backs off, it
+ * gets a persist tick instead, so what is logged meanwhile reaches the disk within about
+ * flushIntervalMs.
  */
 import { CacheError, DroppedEventsError, LogstashError, TransportError } from './errors'
 import type { Cache } from './caches/types'
@@ -36,10 +39,17 @@ export interface WorkerCounts {
 }
 
 interface FlushWaiter {
-  /** Resolved once this many events (counted from the handler's start) are settled. */
+  /**
+   * Resolved once this many events (counted from the handler's start) are settled, or, with
+   * a cache shared between processes, once the cache says its mark is flushed.
+   */
   target: number
+  mark: unknown
   resolve: (settled: boolean) => void
 }
+
+// Floor of the persist tick and of the flush poll, so flushIntervalMs = 0 cannot spin.
+const MIN_TICK_MS = 10
 
 type TimerKind = 'interval' | 'immediate' | 'backoff'
 
@@ -53,6 +63,10 @@ export class Worker {
 
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined
   #timerKind: TimerKind | undefined
+  #persistTimer: NodeJS.Timeout | undefined
+  /** Takes so far: a persist tick is not needed when one happened since it was armed. */
+  #takes = 0
+  #pollDelayMs = MIN_TICK_MS / 2
   #running: Promise<void> | undefined
   #failures = 0
   #waiters: FlushWaiter[] = []
@@ -73,7 +87,10 @@ export class Worker {
 
   /** Called after every `cache.add()`: the hot path, so it only looks at a few fields. */
   notify (): void {
-    if (this.#running !== undefined || this.#failures > 0 || this.#stopped) return
+    if (this.#running !== undefined || this.#failures > 0 || this.#stopped) {
+      if (this.#persistTimer === undefined && !this.#stopped && this.#cache.persist !== undefined) this.#armPersistTick()
+      return
+    }
     if (this.#timer === undefined) {
       this.#setTimer('interval', this.#options.flushIntervalMs)
     } else if (this.#timerKind === 'interval' && this.#cache.pendingCount() >= this.#options.flushCount) {
@@ -87,11 +104,13 @@ export class Worker {
    * Returns whether everything was settled in time.
    */
   async flush (timeoutMs: number): Promise<boolean> {
-    if (this.#isSettled(this.accepted)) return true
+    const mark = this.#cache.flushMark?.()
+    if (this.#isSettled(this.accepted, mark)) return true
+    this.#pollDelayMs = MIN_TICK_MS / 2
     let settled = false
     let waiter: FlushWaiter | undefined
     const done = new Promise<void>((resolve) => {
-      waiter = { target: this.accepted, resolve: (ok) => { settled = ok; resolve() } }
+      waiter = { target: this.accepted, mark, resolve: (ok) => { settled = ok; resolve() } }
       this.#waiters.push(waiter)
     })
     let deadline: NodeJS.Timeout | undefined
@@ -116,12 +135,17 @@ export class Worker {
     if (this.#timer !== undefined) {
       if (on) this.#timer.ref(); else this.#timer.unref()
     }
+    if (this.#persistTimer !== undefined) {
+      if (on) this.#persistTimer.ref(); else this.#persistTimer.unref()
+    }
   }
 
   /** No further sends; resolves when the send under way (if any) has ended. */
   async stop (): Promise<void> {
     this.#stopped = true
     this.#clearTimer()
+    clearTimeout(this.#persistTimer)
+    this.#persistTimer = undefined
     await this.#running
     this.#resolveWaiters(true)
   }
@@ -132,6 +156,18 @@ export class Worker {
     const run = (): void => { this.#timer = undefined; this.#timerKind = undefined; this.#startRun() }
     this.#timer = kind === 'immediate' || delayMs === 0 ? setImmediate(run) : setTimeout(run, delayMs)
     if (!this.#keepAlive) this.#timer.unref()
+  }
+
+  // Independent of the send timer: a send may hang for timeoutMs and a backoff last
+  // maxDelayMs, and what is logged meanwhile should not wait that long for the disk.
+  #armPersistTick (): void {
+    const takes = this.#takes
+    this.#persistTimer = setTimeout(() => {
+      this.#persistTimer = undefined
+      if (this.#takes !== takes) return
+      this.#cache.persist?.().catch((err: unknown) => this.#reportCacheError(err))
+    }, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
+    if (!this.#keepAlive) this.#persistTimer.unref()
   }
 
   #clearTimer (): void {
@@ -158,13 +194,19 @@ export class Worker {
       this.#setTimer(this.#waiters.length > 0 ? 'immediate' : 'interval', this.#options.flushIntervalMs)
     } else {
       this.#resolveWaiters(false)
+      // Nothing left here to send, yet a shared cache's events may be settling, or on their
+      // way through another process: look again, soon at first, then less often, until
+      // they are gone or the flush times out.
+      if (this.#waiters.length > 0) {
+        this.#pollDelayMs = Math.min(this.#pollDelayMs * 2, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
+        this.#setTimer('interval', this.#pollDelayMs)
+      }
     }
   }
 
   async #run (): Promise<void> {
     const { batchSize, flushCount, eventTtlMs } = this.#options
     try {
-      if (this.#cache.persist !== undefined) await this.#cache.persist()
       if (eventTtlMs !== undefined) {
         const expired = await this.#cache.expire(eventTtlMs)
         if (expired > 0) {
@@ -173,6 +215,7 @@ export class Worker {
         }
       }
       while (!this.#stopped) {
+        this.#takes++
         const batch = await this.#cache.take(batchSize)
         const n = batch.events.length
         if (n === 0) return
@@ -208,8 +251,12 @@ export class Worker {
     } catch (err) {
       // The cache itself failed (a disk error): report it and try again later.
       this.#failures++
-      this.#reporter.report(err instanceof LogstashError ? err : new CacheError(`cache failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
+      this.#reportCacheError(err)
     }
+  }
+
+  #reportCacheError (err: unknown): void {
+    this.#reporter.report(err instanceof LogstashError ? err : new CacheError(`cache failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
   }
 
   #backoffDelay (): number {
@@ -225,7 +272,8 @@ export class Worker {
     return this.#counts.sent + this.#counts.refused + dropped + expired
   }
 
-  #isSettled (target: number): boolean {
+  #isSettled (target: number, mark: unknown): boolean {
+    if (this.#cache.isFlushed !== undefined && mark !== undefined) return this.#cache.isFlushed(mark)
     if (this.#settledCount() >= target) return true
     const { pending, inFlight } = this.#cache.counts()
     return pending === 0 && inFlight === 0
@@ -235,7 +283,7 @@ export class Worker {
     if (this.#waiters.length === 0) return
     const remaining: FlushWaiter[] = []
     for (const waiter of this.#waiters) {
-      if (this.#isSettled(waiter.target)) waiter.resolve(true)
+      if (this.#isSettled(waiter.target, waiter.mark)) waiter.resolve(true)
       else if (all) waiter.resolve(false)
       else remaining.push(waiter)
     }
