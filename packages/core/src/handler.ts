@@ -176,6 +176,9 @@ export class LogstashHandler implements LogSink, ExitParticipant {
 
   async #close (): Promise<void> {
     this.#closed = true
+    // Whoever awaits close() expects delivery: without this, a process with nothing else
+    // to do would leave at once (every timer is unref'd) and lose what waits.
+    this.#worker.setKeepAlive(true)
     try {
       await this.#worker.flush(this.options.closeTimeoutMs)
     } finally {

@@ -229,7 +229,8 @@ export class Worker {
             await this.#cache.release(batch)
             this.#counts.failedSends++
             this.#failures++
-            this.#reporter.report(error)
+            // A send aborted by close() is no problem to report: the batch is released.
+            if (!this.#stopped) this.#reporter.report(error)
             return
           }
           await this.#cache.ack(batch)

@@ -55,7 +55,10 @@ export class ThreadClient {
     const worker = this.#worker
     this.#worker = undefined
     this.#failCalls()
-    if (worker !== undefined) await worker.terminate()
+    if (worker === undefined) return
+    // An unref'd worker's exit would not keep the process up: close() would never resolve.
+    worker.ref()
+    await worker.terminate()
   }
 
   #start (): void {

@@ -54,6 +54,9 @@ export class TcpTransport implements Transport {
     this.#socket = undefined
     if (socket === undefined || socket.destroyed) return
     // A graceful end lets the kernel deliver what it holds; destroy if the peer never answers.
+    // The socket is ref'd meanwhile: close() is awaited, and an unref'd socket would let the
+    // process leave before it resolves.
+    socket.ref()
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => { socket.destroy(); resolve() }, Math.min(this.#timeoutMs, 1000))
       timer.unref()
