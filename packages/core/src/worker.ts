@@ -67,6 +67,7 @@ export class Worker {
   /** Takes so far: a persist tick is not needed when one happened since it was armed. */
   #takes = 0
   #pollDelayMs = MIN_TICK_MS / 2
+  #lastRunTook = false
   #running: Promise<void> | undefined
   #failures = 0
   #waiters: FlushWaiter[] = []
@@ -188,15 +189,16 @@ export class Worker {
 
   #afterRun (): void {
     if (this.#stopped || this.#timer !== undefined) return
+    this.#resolveWaiters(false)
     if (this.#failures > 0) {
       this.#setTimer('backoff', this.#backoffDelay())
-    } else if (this.#cache.pendingCount() > 0) {
+    } else if (this.#cache.pendingCount() > 0 && this.#lastRunTook) {
       this.#setTimer(this.#waiters.length > 0 ? 'immediate' : 'interval', this.#options.flushIntervalMs)
     } else {
-      this.#resolveWaiters(false)
-      // Nothing left here to send, yet a shared cache's events may be settling, or on their
-      // way through another process: look again, soon at first, then less often, until
-      // they are gone or the flush times out.
+      // Nothing left here to send (or nothing this process could take: rows of a shared or
+      // unwritable cache), yet events may be settling, or on their way through another
+      // process: look again, soon at first, then less often, until they are gone or the
+      // flush times out. No flush waiting: the next log call starts a run.
       if (this.#waiters.length > 0) {
         this.#pollDelayMs = Math.min(this.#pollDelayMs * 2, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
         this.#setTimer('interval', this.#pollDelayMs)
@@ -206,6 +208,7 @@ export class Worker {
 
   async #run (): Promise<void> {
     const { batchSize, flushCount, eventTtlMs } = this.#options
+    this.#lastRunTook = false
     try {
       if (eventTtlMs !== undefined) {
         const expired = await this.#cache.expire(eventTtlMs)
@@ -218,7 +221,12 @@ export class Worker {
         this.#takes++
         const batch = await this.#cache.take(batchSize)
         const n = batch.events.length
-        if (n === 0) return
+        if (n === 0) {
+          // Nothing to retry (another process sharing the cache may have sent it): no backoff.
+          this.#failures = 0
+          return
+        }
+        this.#lastRunTook = true
         if (this.#failures > 0) this.#counts.retries++
         let outcome
         try {

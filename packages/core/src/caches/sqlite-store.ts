@@ -19,6 +19,7 @@ interface Statements {
   lastRequest: StatementSync
   deleteWriter: StatementSync
   writerOwners: StatementSync
+  ownerRow: StatementSync
   addTotals: StatementSync
   setTotals: StatementSync
   totals: StatementSync
@@ -66,6 +67,7 @@ export class SqliteStore {
       lastRequest: prepare('SELECT last_request FROM writers WHERE owner = ?'),
       deleteWriter: prepare('DELETE FROM writers WHERE owner = ?'),
       writerOwners: prepare('SELECT owner FROM writers'),
+      ownerRow: prepare('SELECT 1 AS found FROM events WHERE owner = ? LIMIT 1'),
       addTotals: prepare('UPDATE totals SET events = events + ?, bytes = bytes + ? WHERE id = 1'),
       setTotals: prepare('UPDATE totals SET events = ?, bytes = ? WHERE id = 1'),
       totals: prepare('SELECT events, bytes FROM totals WHERE id = 1'),
@@ -159,6 +161,11 @@ export class SqliteStore {
 
   deleteWriter (owner: string): void {
     this.#sql.deleteWriter.run(owner)
+  }
+
+  /** Whether `owner` claims any row or has a `writers` row: something to clean up at close. */
+  holdsAnything (owner: string): boolean {
+    return this.#sql.ownerRow.get(owner) !== undefined || this.#sql.lastRequest.get(owner) !== undefined
   }
 
   /** Marks up to `max` of the oldest pending rows as taken by `owner`'s `claim`. */

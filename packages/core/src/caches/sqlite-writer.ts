@@ -130,9 +130,15 @@ export class SqliteWriter {
   final (final: FinalWrite, vacuum: boolean): number {
     const store = this.#file.store()
     const { owner, maxEvents, maxBytes } = this.#options
-    let lost = 0
+    let lost = final.memory.times.length
+    for (const { payload } of final.unconfirmed) lost += payload.times.length
     try {
       if (store === undefined) throw new CacheError('the file is not open')
+      // Nothing to write, settle or free: no transaction (a read-only file stays quiet).
+      if (lost === 0 && final.settlements.length === 0 && this.#unsettled.length === 0 && !store.holdsAnything(owner)) {
+        this.#file.close(vacuum)
+        return 0
+      }
       store.write(() => {
         const last = store.lastRequest(owner)
         for (const { id, payload } of final.unconfirmed) {
@@ -145,10 +151,11 @@ export class SqliteWriter {
         store.deleteWriter(owner)
         store.evict(maxEvents, maxBytes)
       })
+      lost = 0
     } catch (err) {
-      lost = final.memory.times.length
-      for (const { payload } of final.unconfirmed) lost += payload.times.length
-      this.#file.fail(err, `cannot write ${lost} events at close or exit; they are lost`)
+      this.#file.fail(err, lost > 0
+        ? `cannot write ${lost} events at close or exit`
+        : 'cannot free the rows this process claimed at close or exit (they are sent again once their lease runs out)')
       if (lost > 0) this.#options.report('LOGSTASH_DROPPED', `${lost} events dropped: they could not be written to the SQLite cache ${this.#options.path} at close or exit`, lost)
     }
     this.#file.close(vacuum)
@@ -208,7 +215,7 @@ export class SqliteWriter {
       this.#transaction(store, () => this.#recover(store, Date.now()))
     } catch (err) {
       if (err instanceof StoppedError) return
-      this.#options.report('LOGSTASH_CACHE', `SQLite cache ${this.#options.path}: cannot free rows left in flight by a crashed process: ${(err as Error).message}`)
+      this.#file.fail(err, 'cannot free rows left in flight by a crashed process')
     }
     try { this.newestIdAtOpen = store.newestId() } catch { /* stays 0 */ }
   }
