@@ -14,7 +14,7 @@ type Pending = (reply: Reply | undefined) => void
  * a call is under way or it is starting, never when idle.
  */
 export class ThreadClient {
-  readonly #options: ThreadOptions
+  readonly #options: () => ThreadOptions
   readonly #onMessage: (message: Ready | Report) => void
   readonly #calls = new Map<number, Pending>()
   #worker: Worker | undefined
@@ -23,7 +23,8 @@ export class ThreadClient {
   #lastId = 0
   #closed = false
 
-  constructor (options: ThreadOptions, onMessage: (message: Ready | Report) => void) {
+  /** `options` is asked again for each start of the thread. */
+  constructor (options: () => ThreadOptions, onMessage: (message: Ready | Report) => void) {
     this.#options = options
     this.#onMessage = onMessage
     this.#start()
@@ -63,7 +64,8 @@ export class ThreadClient {
 
   #start (): void {
     this.#nextStartAt = Date.now() + RESTART_INTERVAL_MS
-    const worker = new Worker(join(__dirname, 'sqlite-thread.js'), { workerData: this.#options })
+    const options = this.#options()
+    const worker = new Worker(join(__dirname, 'sqlite-thread.js'), { workerData: options })
     this.#worker = worker
     this.#starting = true
     worker.on('message', (message: ThreadMessage) => {
@@ -78,7 +80,7 @@ export class ThreadClient {
       this.#onMessage(message)
     })
     worker.on('error', (err) => {
-      this.#onMessage({ op: 'report', code: 'LOGSTASH_CACHE', message: `SQLite cache ${this.#options.path}: its thread failed (${err.message}); events stay in memory until it is started again` })
+      this.#onMessage({ op: 'report', code: 'LOGSTASH_CACHE', message: `SQLite cache ${options.path}: its thread failed (${err.message}); events stay in memory until it is started again` })
     })
     worker.on('exit', () => {
       if (this.#worker === worker) this.#worker = undefined

@@ -1,3 +1,5 @@
+import type { EventsPayload } from './sqlite-protocol'
+
 /**
  * Events packed for the trip between the main thread and the SQLite thread: one
  * ArrayBuffer of UTF-8 bytes and the end offset of each event. Moved with postMessage's
@@ -62,4 +64,14 @@ export function slice ({ bytes, ends }: PackedEvents, i: number): Uint8Array {
 /** The buffers to list in postMessage's transfer list. */
 export function transferables (packed: PackedEvents): ArrayBuffer[] {
   return [packed.bytes, packed.ends.buffer as ArrayBuffer]
+}
+
+/** Events and their times, ready to be sent to the SQLite thread. */
+export function toPayload (events: readonly string[], times: readonly number[]): EventsPayload {
+  return { packed: pack(events), times: Float64Array.from(times) }
+}
+
+/** The buffers of a payload, for postMessage's transfer list. */
+export function transferList (payload: EventsPayload): ArrayBuffer[] {
+  return [...transferables(payload.packed), payload.times.buffer as ArrayBuffer]
 }

@@ -103,6 +103,8 @@ export interface ThreadOptions {
   maxBytes: number | undefined
   leaseMs: number
   busyTimeoutMs: number
+  /** Claims are numbered from here: a restarted thread must not reuse a number still in the file. */
+  firstClaim: number
   /** Int32 flag set by the main thread on exit: no transaction may commit after it. */
   stop: SharedArrayBuffer
 }

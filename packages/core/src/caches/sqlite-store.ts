@@ -80,7 +80,7 @@ export class SqliteStore {
       releaseOwner: prepare(`UPDATE events SET ${RELEASED} WHERE owner = ?`),
       releaseExpired: prepare(`UPDATE events SET ${RELEASED} WHERE owner IS NOT NULL AND lease_until < ?`),
       claimOwners: prepare('SELECT DISTINCT owner FROM events WHERE owner IS NOT NULL'),
-      pendingSizes: prepare('SELECT id, size FROM events WHERE owner IS NULL ORDER BY id'),
+      pendingSizes: prepare('SELECT id, size FROM events WHERE owner IS NULL AND id > ? ORDER BY id LIMIT 1000'),
       deletePendingThrough: prepare('DELETE FROM events WHERE owner IS NULL AND id <= ?'),
       anyExpired: prepare('SELECT 1 AS found FROM events WHERE owner IS NULL AND time < ? LIMIT 1'),
       expiredTotals: prepare('SELECT count(*) AS events, total(size) AS bytes FROM events WHERE owner IS NULL AND time < ?'),
@@ -228,11 +228,16 @@ export class SqliteStore {
     let count = 0
     let bytes = 0
     let lastId = -1
-    for (const row of this.#sql.pendingSizes.iterate() as Iterable<{ id: number, size: number }>) {
-      count++
-      bytes += row.size
-      lastId = row.id
-      if (count >= overEvents && bytes >= overBytes) break
+    // Read in chunks (StatementSync.iterate() is younger than Node.js 22.13).
+    scan: for (;;) {
+      const rows = this.#sql.pendingSizes.all(lastId) as unknown as { id: number, size: number }[]
+      for (const row of rows) {
+        count++
+        bytes += row.size
+        lastId = row.id
+        if (count >= overEvents && bytes >= overBytes) break scan
+      }
+      if (rows.length < 1000) break
     }
     if (count === 0) return 0
     this.#sql.deletePendingThrough.run(lastId)

@@ -17,6 +17,8 @@ export interface WriterOptions {
   stopped: () => boolean
   /** Free dead claimers' rows on open and now and then (the thread does; the exit writer not). */
   recover: boolean
+  /** Claims are numbered from here on. */
+  firstClaim?: number
 }
 
 /** Thrown inside a transaction begun after the stop flag was set: it is rolled back. */
@@ -40,6 +42,7 @@ export class SqliteWriter {
 
   constructor (options: WriterOptions) {
     this.#options = options
+    this.#claims = (options.firstClaim ?? 1) - 1
     this.#file = new CacheFile({
       path: options.path,
       busyTimeoutMs: options.busyTimeoutMs,
@@ -210,6 +213,11 @@ export class SqliteWriter {
   }
 
   #onOpen (store: SqliteStore): void {
+    if (this.#options.recover) this.#recoverOnOpen(store)
+    try { this.newestIdAtOpen = store.newestId() } catch { /* stays 0 */ }
+  }
+
+  #recoverOnOpen (store: SqliteStore): void {
     try {
       // Rows a crashed process left in flight are pending again before anything is sent.
       this.#transaction(store, () => this.#recover(store, Date.now()))
@@ -217,7 +225,6 @@ export class SqliteWriter {
       if (err instanceof StoppedError) return
       this.#file.fail(err, 'cannot free rows left in flight by a crashed process')
     }
-    try { this.newestIdAtOpen = store.newestId() } catch { /* stays 0 */ }
   }
 
   #reply (id: number, fields: Omit<Reply, 'op' | 'id' | 'state'>): Reply {

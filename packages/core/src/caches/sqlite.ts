@@ -3,10 +3,12 @@ import { checkBoolean, checkInteger, checkString } from '../validate'
 import { EMPTY_BATCH, FileBatch, MemoryBatch, type FlushMark } from './sqlite-batches'
 import { SqliteBuffer, type Drained } from './sqlite-buffer'
 import { ThreadClient } from './sqlite-client'
-import { pack, transferables, unpack } from './sqlite-codec'
+import { toPayload, transferList, unpack } from './sqlite-codec'
+import { FlushMarks } from './sqlite-marks'
 import { newOwnerId } from './sqlite-owner'
-import type { EventsPayload, FileState, Ready, Reply, Report, Settlement, ThreadOptions } from './sqlite-protocol'
+import type { FileState, Ready, Reply, Report, ThreadOptions } from './sqlite-protocol'
 import { loadSqlite } from './sqlite-schema'
+import { SettlementQueue } from './sqlite-settlements'
 import { SqliteWriter } from './sqlite-writer'
 import type { Cache, CacheCounts, CachedBatch, CacheHooks } from './types'
 
@@ -45,16 +47,15 @@ export class SqliteCache implements Cache {
   readonly persistent = true
   readonly path: string
   readonly #vacuum: boolean
-  readonly #threadOptions: ThreadOptions
+  readonly #threadOptions: Omit<ThreadOptions, 'firstClaim'>
   readonly #buffer: SqliteBuffer
   readonly #client: ThreadClient
   readonly #inFlight = new Set<FileBatch | MemoryBatch>()
-  /** Acks and releases not yet sent: they ride with the next write. */
-  #queued: { settlement: Settlement, batch: FileBatch }[] = []
-  /** Sent, not yet known to be in the file: applied again on exit (they are idempotent). */
-  #unconfirmedSettlements: Settlement[] = []
+  readonly #settlements = new SettlementQueue()
+  readonly #marks = new FlushMarks()
   #settleScheduled = false
-  readonly #marks = new Set<WeakRef<FlushMark>>()
+  /** Highest claim number seen: a restarted thread numbers its claims after it. */
+  #lastClaim = 0
   #writing: Promise<unknown> = Promise.resolve()
   #unconfirmed: Unconfirmed | undefined
   #state: FileState = { available: false, pending: 0, oldestId: undefined, generation: 0 }
@@ -85,7 +86,7 @@ export class SqliteCache implements Cache {
       stop: new SharedArrayBuffer(4)
     }
     this.#buffer = new SqliteBuffer(maxEvents, maxBytes)
-    this.#client = new ThreadClient(this.#threadOptions, (message) => this.#onMessage(message))
+    this.#client = new ThreadClient(() => ({ ...this.#threadOptions, firstClaim: this.#lastClaim + 1 }), (message) => this.#onMessage(message))
   }
 
   attach (hooks: CacheHooks): void {
@@ -101,7 +102,7 @@ export class SqliteCache implements Cache {
   }
 
   async persist (): Promise<void> {
-    if ((this.#buffer.length > 0 || this.#queued.length > 0) && !this.#closed) await this.#write(0)
+    if ((this.#buffer.length > 0 || this.#settlements.length > 0) && !this.#closed) await this.#write(0)
   }
 
   async take (max: number): Promise<CachedBatch> {
@@ -111,6 +112,7 @@ export class SqliteCache implements Cache {
     if (claimed !== undefined) {
       // Events claimed as they went in are sent from memory: nothing is read back.
       const events = claimed.mine > 0 ? drained.events.slice(0, claimed.mine) : (claimed.events === undefined ? [] : unpack(claimed.events))
+      this.#lastClaim = Math.max(this.#lastClaim, claimed.claim)
       return this.#track(new FileBatch(events, claimed.claim, claimed.bytes, reply?.state.generation ?? 0))
     }
     if (reply?.written === true) return EMPTY_BATCH
@@ -157,9 +159,7 @@ export class SqliteCache implements Cache {
   }
 
   flushMark (): FlushMark {
-    const mark: FlushMark = { seq: this.#buffer.seq, id: this.#lastInsertedId }
-    this.#marks.add(new WeakRef(mark))
-    return mark
+    return this.#marks.create(this.#buffer.seq, this.#lastInsertedId)
   }
 
   isFlushed (mark: unknown): boolean {
@@ -180,13 +180,13 @@ export class SqliteCache implements Cache {
     this.#closed = true
     await this.#writing
     const memory = this.#takeMemory()
-    const payload = toPayload(memory)
+    const payload = toPayload(memory.events, memory.times)
     const reply = await this.#client.call({
       op: 'close',
       id: this.#client.newId(),
-      final: { unconfirmed: [], memory: payload, settlements: this.#allSettlements() },
+      final: { unconfirmed: [], memory: payload, settlements: this.#settlements.all() },
       vacuum: this.#vacuum
-    }, [...transferables(payload.packed), payload.times.buffer as ArrayBuffer])
+    }, transferList(payload))
     if (reply === undefined && memory.events.length > 0) this.#countDrops(memory.events.length, `the SQLite cache ${this.path} could not be written at close`)
     await this.#client.terminate()
   }
@@ -200,8 +200,8 @@ export class SqliteCache implements Cache {
     if (this.#closed) return
     this.#closed = true
     const memory = this.#takeMemory()
-    const unconfirmed = this.#unconfirmed === undefined ? [] : [{ id: this.#unconfirmed.id, payload: toPayload(this.#unconfirmed.drained) }]
-    const settlements = this.#allSettlements()
+    const unconfirmed = this.#unconfirmed === undefined ? [] : [{ id: this.#unconfirmed.id, payload: toPayload(this.#unconfirmed.drained.events, this.#unconfirmed.drained.times) }]
+    const settlements = this.#settlements.all()
     if (memory.events.length === 0 && unconfirmed.length === 0 && this.#inFlight.size === 0 && settlements.length === 0) return
     Atomics.store(new Int32Array(this.#threadOptions.stop), 0, 1)
     const writer = new SqliteWriter({
@@ -211,7 +211,7 @@ export class SqliteCache implements Cache {
       stopped: () => false,
       recover: false
     })
-    this.#dropped += writer.final({ unconfirmed, memory: toPayload(memory), settlements }, false)
+    this.#dropped += writer.final({ unconfirmed, memory: toPayload(memory.events, memory.times), settlements }, false)
   }
 
   // Writes are serialized: a failed one puts its events back in front before the next drains.
@@ -228,27 +228,21 @@ export class SqliteCache implements Cache {
     // writes everything, and the oldest rows come back from the file.
     const drained = this.#buffer.drain(claimMax > 0 && this.#state.pending === 0 ? claimMax : Infinity)
     const id = this.#client.newId()
-    const payload = toPayload(drained)
-    const queued = this.#queued
-    this.#queued = []
+    const payload = toPayload(drained.events, drained.times)
+    const queued = this.#settlements.take()
     const settlements = queued.map((q) => q.settlement)
-    this.#unconfirmedSettlements.push(...settlements)
     this.#unconfirmed = { id, drained }
-    const reply = await this.#client.call({ op: 'write', id, settlements, payload, claimMax }, [...transferables(payload.packed), payload.times.buffer as ArrayBuffer])
+    const reply = await this.#client.call({ op: 'write', id, settlements, payload, claimMax }, transferList(payload))
     this.#unconfirmed = undefined
-    if (reply === undefined) {
-      // The thread died, and with it what it was to retry: send the settlements again.
-      this.#queued = queued.concat(this.#queued)
-      this.#unconfirmedSettlements = []
-    } else if (reply.written === true) {
-      // Writes are serialized and each applies what failed before: all earlier ones are in.
-      this.#unconfirmedSettlements = []
-    }
+    // Writes are serialized and each applies what failed before: when one commits, all
+    // earlier settlements are in. When the thread died, what it was to retry died with it.
+    if (reply === undefined) this.#settlements.lost(queued)
+    else if (reply.written === true) this.#settlements.settled()
     if (reply === undefined || reply.written !== true) {
       this.#buffer.restore(drained)
     } else if (drained.events.length > 0) {
       this.#lastInsertedId = Math.max(this.#lastInsertedId, reply.lastId ?? 0)
-      this.#advanceMarks(drained.seqs[0] ?? 0)
+      this.#marks.written(drained.seqs[0] ?? 0, this.#lastInsertedId)
     }
     if (reply !== undefined) {
       this.#updateState(reply.state)
@@ -265,17 +259,13 @@ export class SqliteCache implements Cache {
   // An ack waits for the next write (the worker's next take follows at once while there is
   // work) or, alone, for the next turn of the event loop: one transaction less per batch.
   #settle (kind: 'delete' | 'release', batch: FileBatch): void {
-    this.#queued.push({ settlement: { kind, claim: batch.claim, count: batch.events.length, bytes: batch.bytes, generation: batch.generation }, batch })
+    this.#settlements.add(kind, batch)
     if (this.#settleScheduled) return
     this.#settleScheduled = true
     setImmediate(() => {
       this.#settleScheduled = false
-      if (this.#queued.length > 0 && !this.#closed) void this.#write(0)
+      if (this.#settlements.length > 0 && !this.#closed) void this.#write(0)
     })
-  }
-
-  #allSettlements (): Settlement[] {
-    return this.#unconfirmedSettlements.concat(this.#queued.map((q) => q.settlement))
   }
 
   /** Memory batches in flight and the buffer, oldest first, emptied. */
@@ -300,7 +290,7 @@ export class SqliteCache implements Cache {
     this.#updateState(message.state)
     // Rows left by earlier runs are part of what a first flush() waits for.
     this.#lastInsertedId = Math.max(this.#lastInsertedId, message.newestId)
-    this.#advanceMarks(0)
+    this.#marks.written(0, this.#lastInsertedId)
     if (message.state.pending > 0) {
       this.#pendingAtOpen = true
       this.#hooks?.onPending?.()
@@ -311,7 +301,7 @@ export class SqliteCache implements Cache {
     if (state.generation !== this.#state.generation) {
       // A corrupt file was replaced: ids of the old one mean nothing now.
       this.#lastInsertedId = 0
-      for (const ref of this.#marks) { const mark = ref.deref(); if (mark !== undefined) mark.id = 0 }
+      this.#marks.reset()
     }
     this.#state = state
   }
@@ -326,15 +316,6 @@ export class SqliteCache implements Cache {
     if (!(batch instanceof FileBatch || batch instanceof MemoryBatch) || !this.#inFlight.delete(batch)) return false
     this.#inFlightEvents -= batch.events.length
     return true
-  }
-
-  // Events written after a flush() call still count for it if they were logged before it.
-  #advanceMarks (firstSeq: number): void {
-    for (const ref of this.#marks) {
-      const mark = ref.deref()
-      if (mark === undefined) this.#marks.delete(ref)
-      else if (firstSeq <= mark.seq) mark.id = Math.max(mark.id, this.#lastInsertedId)
-    }
   }
 
   // Evictions from memory happen inside log(); they are reported later, from the worker's tick.
@@ -352,8 +333,4 @@ export class SqliteCache implements Cache {
     if (this.#hooks !== undefined) this.#hooks.onError(err)
     else if (this.#early.length < EARLY_REPORTS) this.#early.push(err)
   }
-}
-
-function toPayload (drained: Drained): EventsPayload {
-  return { packed: pack(drained.events), times: Float64Array.from(drained.times) }
 }
