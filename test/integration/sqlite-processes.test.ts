@@ -74,6 +74,19 @@ describe('SqliteCache across processes', function () {
     assert.deepEqual(messages(up), range('e', 2000))
   })
 
+  it('delivers every event of a process that calls process.exit() with writes and sends under way', async () => {
+    const up = await receiver()
+    const batchSize = 100
+    const first = start({ mode: 'exit-midway', port: up.port, count: 4000, chunk: 100, options: { batchSize, flushCount: 100, flushIntervalMs: 10 } })
+    assert.equal((await first.exit()).code, 0)
+    const second = start({ mode: 'deliver', port: up.port })
+    assert.equal((await second.exit()).code, 0)
+    const got = messages(up)
+    assert.deepEqual([...new Set(got)].sort(), range('e', 4000).sort())
+    // A batch the kernel had taken but whose send had not returned yet is sent again.
+    assert.ok(got.length - 4000 <= batchSize, `${got.length - 4000} events arrived twice`)
+  })
+
   it('delivers every event of two processes sharing one file once while the receiver restarts', async () => {
     const up = await receiver()
     const options = { batchSize: 100, flushCount: 100, flushIntervalMs: 20, retry: { initialDelayMs: 10, maxDelayMs: 100 }, closeTimeoutMs: 30_000 }

@@ -23,9 +23,10 @@ const SQLITE_IOERR_WRITE = 778
 /** Sorts an error thrown by `node:sqlite` (or by the file system around it) into a `DiskProblem`. */
 export function classify (err: unknown, busyTimeoutMs: number): DiskProblem {
   if (err instanceof CacheError) return { code: err.code, reason: err.message, corrupt: false }
-  const errcode = (err as { errcode?: unknown })?.errcode
   const text = (err as Error)?.message ?? String(err)
-  if (typeof errcode !== 'number') {
+  const given = (err as { errcode?: unknown })?.errcode
+  const errcode = typeof given === 'number' ? given : codeFromMessage(text)
+  if (errcode === undefined) {
     const code = (err as NodeJS.ErrnoException)?.code
     return { code: 'LOGSTASH_CACHE', reason: code === undefined ? text : `${text} (${code})`, corrupt: false }
   }
@@ -54,4 +55,19 @@ export function classify (err: unknown, busyTimeoutMs: number): DiskProblem {
     default:
       return { code: 'LOGSTASH_CACHE', reason: `${text} (SQLite code ${errcode})`, corrupt: false }
   }
+}
+
+// SQLite's own wording (sqlite3_errstr), for Node.js versions whose errors carry no `errcode`.
+const MESSAGES: readonly [RegExp, number][] = [
+  [/database is locked|database table is locked/, SQLITE_BUSY],
+  [/readonly database/, SQLITE_READONLY],
+  [/database or disk is full/, SQLITE_FULL],
+  [/disk I\/O error/, SQLITE_IOERR],
+  [/malformed|file is not a database/, SQLITE_CORRUPT],
+  [/unable to open database file/, SQLITE_CANTOPEN]
+]
+
+function codeFromMessage (text: string): number | undefined {
+  for (const [pattern, code] of MESSAGES) if (pattern.test(text)) return code
+  return undefined
 }

@@ -64,7 +64,7 @@ describe('LogstashHandler with databasePath', () => {
 
   it('delivers through the file in order and leaves it empty', async () => {
     const up = await receiver()
-    const h = handler({ port: up.port })
+    const h = handler({ port: up.port, closeTimeoutMs: 10_000 })
     logRange(h, 1500)
     assert.equal(await h.flush(), true)
     await up.waitForEvents(1500)
