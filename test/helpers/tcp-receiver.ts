@@ -97,6 +97,17 @@ export class TcpReceiver {
     if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
   }
 
+  /**
+   * Stops listening and half-closes every connection, still reading what clients send
+   * until they close: a Logstash that restarts cleanly, losing nothing it was sent.
+   */
+  async stop (): Promise<void> {
+    const server = this.#server
+    this.#server = undefined
+    for (const socket of this.sockets) socket.end()
+    if (server !== undefined) await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+
   close (): Promise<void> {
     return this.kill()
   }

@@ -1,5 +1,5 @@
 import { requestContext } from './context'
-import { ConfigurationError, DroppedEventsError, FormatError, LogstashError } from './errors'
+import { DroppedEventsError, FormatError, LogstashError } from './errors'
 import { ErrorReporter } from './error-reporter'
 import { registerForExit, unregisterForExit, type ExitParticipant } from './exit-hooks'
 import { createFormatter } from './formatters'
@@ -8,6 +8,7 @@ import { LEVEL_VALUES, type Level } from './levels'
 import { normalizeOptions, type HandlerOptions, type ResolvedOptions } from './options'
 import type { LogRecord } from './record'
 import { MemoryCache } from './caches/memory'
+import { SqliteCache } from './caches/sqlite'
 import type { Cache } from './caches/types'
 import { createTransport } from './transports'
 import type { Transport } from './transports/types'
@@ -69,9 +70,10 @@ export class LogstashHandler implements LogSink, ExitParticipant {
     this.#enabled = this.options.enabled
     this.#formatter = createFormatter(this.options)
     this.#cache = createCache(this.options)
-    this.#cache.attach?.({ onError: (err) => this.#reporter.report(err) })
     this.#transport = createTransport(this.options)
     this.#worker = new Worker(this.#cache, this.#transport, this.options, this.#reporter)
+    // A persistent cache may find events an earlier run could not deliver: send them.
+    this.#cache.attach?.({ onError: (err) => this.#reporter.report(err), onPending: () => this.#worker.notify() })
     this.#exitRef = registerForExit(this)
   }
 
@@ -158,6 +160,10 @@ export class LogstashHandler implements LogSink, ExitParticipant {
         // Trying again on the next beforeExit would keep the process alive forever.
         this.#exitGaveUp = true
         const left = this.#cache.counts()
+        if (this.#cache.persistent === true) {
+          this.#reporter.report(new LogstashError(`events not delivered within closeTimeoutMs (${this.options.closeTimeoutMs} ms) before exit stay in the cache for the next start`, { code: 'LOGSTASH_EXIT_UNDELIVERED' }))
+          return
+        }
         this.#reporter.report(new DroppedEventsError(`${left.pending + left.inFlight} events not delivered within closeTimeoutMs (${this.options.closeTimeoutMs} ms) before exit`, left.pending + left.inFlight, { code: 'LOGSTASH_EXIT_UNDELIVERED' }))
       }
     })
@@ -192,10 +198,15 @@ export class LogstashHandler implements LogSink, ExitParticipant {
 }
 
 function createCache (options: ResolvedOptions): Cache {
-  const { cache, databasePath } = options
+  const { cache, databasePath, sqlite } = options
   if ('add' in cache) return cache
   if (databasePath !== undefined) {
-    throw new ConfigurationError('databasePath needs the SQLite cache, which this version of @logstash-async/core does not have yet')
+    return new SqliteCache({
+      path: databasePath,
+      maxEvents: cache.maxEvents,
+      ...(cache.maxBytes === undefined ? {} : { maxBytes: cache.maxBytes }),
+      ...sqlite
+    })
   }
   return new MemoryCache({ maxEvents: cache.maxEvents, ...(cache.maxBytes === undefined ? {} : { maxBytes: cache.maxBytes }) })
 }

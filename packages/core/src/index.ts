@@ -11,7 +11,8 @@ export type { Level } from './levels'
 export type { AccessInfo, Fields, LogRecord } from './record'
 export { DEFAULTS, DEFAULT_PORTS, normalizeOptions } from './options'
 export type {
-  BeatsOptions, CacheLimits, HandlerOptions, HttpOptions, ResolvedOptions, RetryOptions, TlsOptions, TransportName
+  BeatsOptions, CacheLimits, HandlerOptions, HttpOptions, ResolvedOptions, RetryOptions, SqliteOptions, TlsOptions,
+  TransportName
 } from './options'
 export {
   CacheError, ConfigurationError, DroppedEventsError, FormatError, LogstashError, TransportError
@@ -37,6 +38,8 @@ export type { HttpTransportOptions } from './transports/http'
 export type { SendOutcome, Transport } from './transports/types'
 export { MemoryCache } from './caches/memory'
 export type { MemoryCacheOptions } from './caches/memory'
+export { SqliteCache } from './caches/sqlite'
+export type { SqliteCacheOptions } from './caches/sqlite'
 export type { Cache, CacheCounts, CacheHooks, CachedBatch } from './caches/types'
 export { VERSION } from './version'
 export { resolveRequestId, isWellFormedRequestId, DEFAULT_REQUEST_ID_HEADER } from './http/request-id'

@@ -69,6 +69,21 @@ export interface CacheLimits {
   maxBytes?: number
 }
 
+/** Options of the SQLite cache (`databasePath`). */
+export interface SqliteOptions {
+  /**
+   * How long rows taken for a send stay reserved for that sender. Rows of a sender that died
+   * on this machine are freed at once; one on another machine sharing the file frees its rows
+   * when the lease runs out. Keep it well above a send's longest time.
+   * @default 60000, or 3 x timeoutMs when that is longer
+   */
+  leaseMs?: number
+  /** Longest wait for another process's lock on the file; the main thread blocks meanwhile, and events stay in memory if it runs out. @default 1000 */
+  busyTimeoutMs?: number
+  /** Run `VACUUM` on close, giving the space of delivered events back to the file system. @default false */
+  vacuum?: boolean
+}
+
 /** Backoff after a failed send: exponential from `initialDelayMs`, capped, with jitter. */
 export interface RetryOptions {
   /** @default 100 */
@@ -94,8 +109,10 @@ export interface HandlerOptions {
   formatter?: Formatter
   /** A file path selects the SQLite cache, which survives restarts. @default none: memory cache (env `LOGSTASH_DATABASE_PATH`) */
   databasePath?: string
-  /** Bounds of the handler's cache, or your own `Cache`. @default { maxEvents: 100000 } */
+  /** Bounds of the handler's cache, or your own `Cache`. With `databasePath` they bound the file. @default { maxEvents: 100000 } */
   cache?: CacheLimits | Cache
+  /** Options of the SQLite cache, used with `databasePath`. */
+  sqlite?: SqliteOptions
   /** Events older than this are deleted unsent and counted as expired. @default none */
   eventTtlMs?: number
   /** Longest wait before queued events are sent, in milliseconds. @default 200 */
@@ -126,6 +143,7 @@ export const DEFAULTS = Object.freeze({
   http: Object.freeze({ path: '/', gzip: false, maxContentLength: 100 * 1024 * 1024 }),
   beats: Object.freeze({ windowSize: 1000, compressionLevel: 6 }),
   cache: Object.freeze({ maxEvents: 100_000 }),
+  sqlite: Object.freeze({ leaseMs: 60_000, busyTimeoutMs: 1000, vacuum: false }),
   flushIntervalMs: 200,
   flushCount: 500,
   batchSize: 1000,
@@ -162,6 +180,7 @@ export interface ResolvedOptions {
   readonly serviceName: string | undefined
   readonly databasePath: string | undefined
   readonly cache: Readonly<{ maxEvents: number, maxBytes: number | undefined }> | Cache
+  readonly sqlite: Readonly<Required<SqliteOptions>>
   readonly eventTtlMs: number | undefined
   readonly flushIntervalMs: number
   readonly flushCount: number
@@ -177,7 +196,7 @@ export interface ResolvedOptions {
 
 const KNOWN_OPTIONS: readonly (keyof HandlerOptions)[] = Object.freeze([
   'host', 'port', 'transport', 'tls', 'http', 'beats', 'formatter', 'databasePath', 'cache',
-  'eventTtlMs', 'flushIntervalMs', 'flushCount', 'batchSize', 'timeoutMs', 'retry',
+  'sqlite', 'eventTtlMs', 'flushIntervalMs', 'flushCount', 'batchSize', 'timeoutMs', 'retry',
   'closeTimeoutMs', 'errorRateLimit', 'onError', 'level', 'enabled'
 ])
 const CACHE_METHODS = ['add', 'take', 'ack', 'release', 'expire', 'pendingCount', 'counts', 'close'] as const
@@ -204,6 +223,7 @@ export function normalizeOptions (input: HandlerOptions = {}, env: NodeJS.Proces
   const retry = resolveRetry(options.retry)
   const databasePath = pick('databasePath')
   const eventTtlMs = options.eventTtlMs
+  const timeoutMs = checkInteger('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 1, MAX_TIMER_MS)
 
   return Object.freeze({
     host: checkString('host', pick('host') ?? DEFAULTS.host),
@@ -219,11 +239,12 @@ export function normalizeOptions (input: HandlerOptions = {}, env: NodeJS.Proces
     serviceName: fromEnv.serviceName,
     databasePath: databasePath === undefined ? undefined : checkString('databasePath', databasePath),
     cache: resolveCache(options.cache),
+    sqlite: resolveSqlite(options.sqlite, timeoutMs),
     eventTtlMs: eventTtlMs === undefined ? undefined : checkInteger('eventTtlMs', eventTtlMs, 1),
     flushIntervalMs: checkInteger('flushIntervalMs', options.flushIntervalMs ?? DEFAULTS.flushIntervalMs, 0, MAX_TIMER_MS),
     flushCount: checkInteger('flushCount', options.flushCount ?? DEFAULTS.flushCount, 1),
     batchSize: checkInteger('batchSize', options.batchSize ?? DEFAULTS.batchSize, 1),
-    timeoutMs: checkInteger('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 1, MAX_TIMER_MS),
+    timeoutMs,
     retry,
     closeTimeoutMs: checkInteger('closeTimeoutMs', options.closeTimeoutMs ?? DEFAULTS.closeTimeoutMs, 0, MAX_TIMER_MS),
     errorRateLimit: resolveRateLimit(options.errorRateLimit),
@@ -302,6 +323,17 @@ function resolveCache (value: unknown): ResolvedOptions['cache'] {
   return Object.freeze({
     maxEvents: checkInteger('cache.maxEvents', cache.maxEvents ?? DEFAULTS.cache.maxEvents, 1),
     maxBytes: cache.maxBytes === undefined ? undefined : checkInteger('cache.maxBytes', cache.maxBytes, 1)
+  })
+}
+
+function resolveSqlite (value: unknown, timeoutMs: number): Readonly<Required<SqliteOptions>> {
+  const sqlite = (value === undefined ? {} : checkPlainObject('sqlite', value)) as SqliteOptions
+  warnUnknownKeys('sqlite', sqlite as Record<string, unknown>, ['leaseMs', 'busyTimeoutMs', 'vacuum'])
+  return Object.freeze({
+    // A lease shorter than a send could let a second sender take rows still on the wire.
+    leaseMs: checkInteger('sqlite.leaseMs', sqlite.leaseMs ?? Math.max(DEFAULTS.sqlite.leaseMs, 3 * timeoutMs), 1000, MAX_TIMER_MS),
+    busyTimeoutMs: checkInteger('sqlite.busyTimeoutMs', sqlite.busyTimeoutMs ?? DEFAULTS.sqlite.busyTimeoutMs, 0, 60_000),
+    vacuum: checkBoolean('sqlite.vacuum', sqlite.vacuum ?? DEFAULTS.sqlite.vacuum)
   })
 }
 

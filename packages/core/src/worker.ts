@@ -15,6 +15,9 @@
  * are unref()ed, except during the exit flush, when the process must stay up to deliver,
  * and except the one-turn setImmediate: an unref()ed immediate does not wake an idle event
  * loop, so a due send would wait for some unrelated timer or I/O (seconds, or for ever).
+ * A persistent cache writes to its storage in take(); while a send hangs or backs off, it
+ * gets a persist tick instead, so what is logged meanwhile reaches the disk within about
+ * flushIntervalMs.
  */
 import { CacheError, DroppedEventsError, LogstashError, TransportError } from './errors'
 import type { Cache } from './caches/types'
@@ -39,10 +42,17 @@ export interface WorkerCounts {
 }
 
 interface FlushWaiter {
-  /** Resolved once this many events (counted from the handler's start) are settled. */
+  /**
+   * Resolved once this many events (counted from the handler's start) are settled, or, with
+   * a cache shared between processes, once the cache says its mark is flushed.
+   */
   target: number
+  mark: unknown
   resolve: (settled: boolean) => void
 }
+
+// Floor of the persist tick and of the flush poll, so flushIntervalMs = 0 cannot spin.
+const MIN_TICK_MS = 10
 
 type TimerKind = 'interval' | 'immediate' | 'backoff'
 
@@ -56,6 +66,11 @@ export class Worker {
 
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined
   #timerKind: TimerKind | undefined
+  #persistTimer: NodeJS.Timeout | undefined
+  /** Takes so far: a persist tick is not needed when one happened since it was armed. */
+  #takes = 0
+  #pollDelayMs = MIN_TICK_MS / 2
+  #lastRunTook = false
   #running: Promise<void> | undefined
   #failures = 0
   #waiters: FlushWaiter[] = []
@@ -78,7 +93,10 @@ export class Worker {
 
   /** Called after every `cache.add()`: the hot path, so it only looks at a few fields. */
   notify (): void {
-    if (this.#running !== undefined || this.#failures > 0 || this.#stopped) return
+    if (this.#running !== undefined || this.#failures > 0 || this.#stopped) {
+      if (this.#persistTimer === undefined && !this.#stopped && this.#cache.persist !== undefined) this.#armPersistTick()
+      return
+    }
     if (this.#timerKind === 'immediate') return
     if (this.#cache.pendingCount() >= this.#options.flushCount) {
       this.#setTimer('immediate', 0)
@@ -93,11 +111,13 @@ export class Worker {
    * Returns whether everything was settled in time.
    */
   async flush (timeoutMs: number): Promise<boolean> {
-    if (this.#isSettled(this.accepted)) return true
+    const mark = this.#cache.flushMark?.()
+    if (this.#isSettled(this.accepted, mark)) return true
+    this.#pollDelayMs = MIN_TICK_MS / 2
     let settled = false
     let waiter: FlushWaiter | undefined
     const done = new Promise<void>((resolve) => {
-      waiter = { target: this.accepted, resolve: (ok) => { settled = ok; resolve() } }
+      waiter = { target: this.accepted, mark, resolve: (ok) => { settled = ok; resolve() } }
       this.#waiters.push(waiter)
     })
     let deadline: NodeJS.Timeout | undefined
@@ -122,12 +142,17 @@ export class Worker {
     if (this.#timer !== undefined && this.#timerKind !== 'immediate') {
       if (on) this.#timer.ref(); else this.#timer.unref()
     }
+    if (this.#persistTimer !== undefined) {
+      if (on) this.#persistTimer.ref(); else this.#persistTimer.unref()
+    }
   }
 
   /** No further sends; resolves when the send under way (if any) has ended. */
   async stop (): Promise<void> {
     this.#stopped = true
     this.#clearTimer()
+    clearTimeout(this.#persistTimer)
+    this.#persistTimer = undefined
     await this.#running
     this.#resolveWaiters(true)
   }
@@ -148,6 +173,18 @@ export class Worker {
     if (!this.#keepAlive) this.#timer.unref()
   }
 
+  // Independent of the send timer: a send may hang for timeoutMs and a backoff last
+  // maxDelayMs, and what is logged meanwhile should not wait that long for the disk.
+  #armPersistTick (): void {
+    const takes = this.#takes
+    this.#persistTimer = setTimeout(() => {
+      this.#persistTimer = undefined
+      if (this.#takes !== takes) return
+      this.#cache.persist?.().catch((err: unknown) => this.#reportCacheError(err))
+    }, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
+    if (!this.#keepAlive) this.#persistTimer.unref()
+  }
+
   #clearTimer (): void {
     if (this.#timer === undefined) return
     if (this.#timerKind === 'immediate') clearImmediate(this.#timer as NodeJS.Immediate)
@@ -166,19 +203,27 @@ export class Worker {
 
   #afterRun (): void {
     if (this.#stopped || this.#timer !== undefined) return
+    this.#resolveWaiters(false)
     if (this.#failures > 0) {
       this.#setTimer('backoff', this.#backoffDelay())
-    } else if (this.#cache.pendingCount() > 0) {
+    } else if (this.#cache.pendingCount() > 0 && this.#lastRunTook) {
       this.#setTimer(this.#waiters.length > 0 ? 'immediate' : 'interval', this.#options.flushIntervalMs)
     } else {
-      this.#resolveWaiters(false)
+      // Nothing left here to send (or nothing this process could take: rows of a shared or
+      // unwritable cache), yet events may be settling, or on their way through another
+      // process: look again, soon at first, then less often, until they are gone or the
+      // flush times out. No flush waiting: the next log call starts a run.
+      if (this.#waiters.length > 0) {
+        this.#pollDelayMs = Math.min(this.#pollDelayMs * 2, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
+        this.#setTimer('interval', this.#pollDelayMs)
+      }
     }
   }
 
   async #run (): Promise<void> {
     const { batchSize, flushCount, eventTtlMs } = this.#options
+    this.#lastRunTook = false
     try {
-      if (this.#cache.persist !== undefined) await this.#cache.persist()
       this.#reportEvictions()
       if (eventTtlMs !== undefined) {
         const expired = await this.#cache.expire(eventTtlMs)
@@ -188,9 +233,15 @@ export class Worker {
         }
       }
       while (!this.#stopped) {
+        this.#takes++
         const batch = await this.#cache.take(batchSize)
         const n = batch.events.length
-        if (n === 0) return
+        if (n === 0) {
+          // Nothing to retry (another process sharing the cache may have sent it): no backoff.
+          this.#failures = 0
+          return
+        }
+        this.#lastRunTook = true
         if (this.#failures > 0) this.#counts.retries++
         let outcome
         try {
@@ -201,7 +252,8 @@ export class Worker {
             await this.#cache.release(batch)
             this.#counts.failedSends++
             this.#failures++
-            this.#reporter.report(error)
+            // A send aborted by close() is no problem to report: the batch is released.
+            if (!this.#stopped) this.#reporter.report(error)
             return
           }
           await this.#cache.ack(batch)
@@ -223,7 +275,7 @@ export class Worker {
     } catch (err) {
       // The cache itself failed (a disk error): report it and try again later.
       this.#failures++
-      this.#reporter.report(err instanceof LogstashError ? err : new CacheError(`cache failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
+      this.#reportCacheError(err)
     }
   }
 
@@ -237,6 +289,10 @@ export class Worker {
     this.#reporter.report(new DroppedEventsError(`${count} events dropped because the cache was full (cache.maxEvents or cache.maxBytes)`, count, { code: 'LOGSTASH_CACHE_FULL' }))
   }
 
+  #reportCacheError (err: unknown): void {
+    this.#reporter.report(err instanceof LogstashError ? err : new CacheError(`cache failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
+  }
+
   #backoffDelay (): number {
     return backoffDelay(this.#failures, this.#options.retry)
   }
@@ -246,7 +302,8 @@ export class Worker {
     return this.#counts.sent + this.#counts.refused + dropped + expired
   }
 
-  #isSettled (target: number): boolean {
+  #isSettled (target: number, mark: unknown): boolean {
+    if (this.#cache.isFlushed !== undefined && mark !== undefined) return this.#cache.isFlushed(mark)
     if (this.#settledCount() >= target) return true
     const { pending, inFlight } = this.#cache.counts()
     return pending === 0 && inFlight === 0
@@ -256,7 +313,7 @@ export class Worker {
     if (this.#waiters.length === 0) return
     const remaining: FlushWaiter[] = []
     for (const waiter of this.#waiters) {
-      if (this.#isSettled(waiter.target)) waiter.resolve(true)
+      if (this.#isSettled(waiter.target, waiter.mark)) waiter.resolve(true)
       else if (all) waiter.resolve(false)
       else remaining.push(waiter)
     }

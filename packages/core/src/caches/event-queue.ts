@@ -1,46 +1,53 @@
 /**
  * A FIFO of events with O(1) push, shift and unshift: a growable ring buffer with
- * parallel slots for the event, its time and (when a byte bound is kept) its size, so
- * no object is allocated per event.
+ * parallel slots for the event, its time, (when a byte bound is kept) its size and (when
+ * asked for) a sequence number, so no object is allocated per event.
  */
 export class EventQueue {
   #events: (string | undefined)[]
   #times: number[]
   #sizes: number[] | undefined
+  #seqs: number[] | undefined
   #mask: number
   #head = 0
   #length = 0
 
-  constructor ({ trackSizes }: { trackSizes: boolean }) {
+  constructor ({ trackSizes, trackSeqs = false }: { trackSizes: boolean, trackSeqs?: boolean }) {
     const capacity = 1024
     this.#events = new Array<string | undefined>(capacity)
     this.#times = new Array<number>(capacity).fill(0)
     this.#sizes = trackSizes ? new Array<number>(capacity).fill(0) : undefined
+    this.#seqs = trackSeqs ? new Array<number>(capacity).fill(0) : undefined
     this.#mask = capacity - 1
   }
 
   get length (): number { return this.#length }
 
-  push (event: string, time: number, size: number): void {
+  push (event: string, time: number, size: number, seq = 0): void {
     if (this.#length > this.#mask) this.#grow()
     const slot = (this.#head + this.#length) & this.#mask
     this.#events[slot] = event
     this.#times[slot] = time
     if (this.#sizes !== undefined) this.#sizes[slot] = size
+    if (this.#seqs !== undefined) this.#seqs[slot] = seq
     this.#length++
   }
 
-  unshift (event: string, time: number, size: number): void {
+  unshift (event: string, time: number, size: number, seq = 0): void {
     if (this.#length > this.#mask) this.#grow()
     this.#head = (this.#head - 1) & this.#mask
     this.#events[this.#head] = event
     this.#times[this.#head] = time
     if (this.#sizes !== undefined) this.#sizes[this.#head] = size
+    if (this.#seqs !== undefined) this.#seqs[this.#head] = seq
     this.#length++
   }
 
   /** Time of the oldest event; only meaningful when `length > 0`. */
   peekTime (): number { return this.#times[this.#head] ?? 0 }
+
+  /** Sequence number of the oldest event; only meaningful when `length > 0` and seqs are tracked. */
+  peekSeq (): number { return this.#seqs?.[this.#head] ?? 0 }
 
   /** Removes the oldest event and returns its size (0 when sizes are not tracked). */
   dropFirst (): number {
@@ -52,13 +59,14 @@ export class EventQueue {
   }
 
   /** Removes up to `max` of the oldest events into the given arrays, oldest first. */
-  shiftInto (max: number, events: string[], times: number[], sizes: number[]): void {
+  shiftInto (max: number, events: string[], times: number[], sizes: number[], seqs?: number[]): void {
     const n = Math.min(max, this.#length)
     for (let i = 0; i < n; i++) {
       const slot = this.#head
       events.push(this.#events[slot] as string)
       times.push(this.#times[slot] as number)
       if (this.#sizes !== undefined) sizes.push(this.#sizes[slot] as number)
+      if (this.#seqs !== undefined) seqs?.push(this.#seqs[slot] as number)
       this.#events[slot] = undefined
       this.#head = (slot + 1) & this.#mask
     }
@@ -76,15 +84,18 @@ export class EventQueue {
     const events = new Array<string | undefined>(capacity)
     const times = new Array<number>(capacity).fill(0)
     const sizes = this.#sizes === undefined ? undefined : new Array<number>(capacity).fill(0)
+    const seqs = this.#seqs === undefined ? undefined : new Array<number>(capacity).fill(0)
     for (let i = 0; i < this.#length; i++) {
       const slot = (this.#head + i) & this.#mask
       events[i] = this.#events[slot]
       times[i] = this.#times[slot] as number
       if (sizes !== undefined) sizes[i] = this.#sizes?.[slot] as number
+      if (seqs !== undefined) seqs[i] = this.#seqs?.[slot] as number
     }
     this.#events = events
     this.#times = times
     this.#sizes = sizes
+    this.#seqs = seqs
     this.#mask = capacity - 1
     this.#head = 0
   }

@@ -21,6 +21,11 @@ export interface CacheCounts {
 export interface CacheHooks {
   /** Receives storage problems; the cache keeps working (in memory if it has to). */
   onError (err: LogstashError): void
+  /**
+   * Called when the cache found events to send that were not added through it (rows an
+   * earlier run left in a persistent cache): the handler starts sending.
+   */
+  onPending? (): void
 }
 
 /**
@@ -44,11 +49,25 @@ export interface Cache {
   /** Called by the handler before first use. */
   attach? (hooks: CacheHooks): void
   /**
-   * Called by the worker on every flush tick, even while sends are backing off, so a
-   * persistent cache can move what it holds in memory to its storage.
+   * Called by the worker about every flush interval while a send hangs or backs off (a
+   * persistent cache writes to its storage in `take()` otherwise), so what is logged
+   * meanwhile reaches the storage. May run while a `take()`/`ack()` is under way.
    */
   persist? (): Promise<void>
   /** Called on process `exit`, where only synchronous work runs. */
   persistSync? (): void
+  /**
+   * True when what is left at `close()` or at exit survives for a later process (SQLite),
+   * so it is not counted as dropped.
+   */
+  readonly persistent?: boolean
+  /**
+   * For a cache other processes share: a mark for "everything added so far". The handler's
+   * own counters cannot tell when its events are delivered, since another process may send
+   * them (and this one may send theirs); `flush()` then asks `isFlushed(mark)` instead.
+   */
+  flushMark? (): unknown
+  /** Whether every event added before `flushMark()` returned `mark` has left the cache. */
+  isFlushed? (mark: unknown): boolean
   close (): Promise<void>
 }

@@ -1,0 +1,111 @@
+import { EventQueue } from './event-queue'
+import { MemoryBatch } from './sqlite-batches'
+
+/** Events moved out of the buffer, oldest first; `sizes` only filled when a byte bound is kept. */
+export interface Drained {
+  events: string[]
+  times: number[]
+  sizes: number[]
+  seqs: number[]
+}
+
+/**
+ * The SQLite cache's memory side: events logged since the last write to the file, and all
+ * events while the file cannot be written. Bounded like the memory cache (oldest dropped
+ * and counted). Each event gets a sequence number so `flush()` can tell which are older
+ * than its call.
+ */
+export class SqliteBuffer {
+  readonly #queue: EventQueue
+  readonly #maxEvents: number
+  readonly #maxBytes: number | undefined
+  #bytes = 0
+  /** Events added so far: the sequence number of the newest. */
+  seq = 0
+  /** Events dropped by the bound, in all. */
+  dropped = 0
+  /** Events dropped since `takeUnreportedDrops()` was last called. */
+  #unreported = 0
+
+  constructor (maxEvents: number, maxBytes: number | undefined) {
+    this.#maxEvents = maxEvents
+    this.#maxBytes = maxBytes
+    this.#queue = new EventQueue({ trackSizes: maxBytes !== undefined, trackSeqs: true })
+  }
+
+  get length (): number { return this.#queue.length }
+
+  /** The hot path: one push, and a byte count only when a byte bound is set. */
+  add (event: string, time: number): void {
+    let size = 0
+    if (this.#maxBytes !== undefined) {
+      size = Buffer.byteLength(event)
+      this.#bytes += size
+    }
+    this.#queue.push(event, time, size, ++this.seq)
+    if (this.#queue.length > this.#maxEvents || (this.#maxBytes !== undefined && this.#bytes > this.#maxBytes)) this.#evict()
+  }
+
+  /** Takes up to `max` of the oldest events out, for a write to the file. */
+  drain (max = Infinity): Drained {
+    const drained: Drained = { events: [], times: [], sizes: [], seqs: [] }
+    this.#queue.shiftInto(max, drained.events, drained.times, drained.sizes, drained.seqs)
+    for (const size of drained.sizes) this.#bytes -= size
+    return drained
+  }
+
+
+  /** Puts events back in front, oldest first, after a failed write or send. */
+  restore ({ events, times, sizes, seqs }: Drained): void {
+    const tracked = this.#maxBytes !== undefined
+    for (let i = events.length - 1; i >= 0; i--) {
+      const size = tracked ? (sizes[i] ?? Buffer.byteLength(events[i] as string)) : 0
+      this.#bytes += size
+      this.#queue.unshift(events[i] as string, times[i] as number, size, seqs[i] ?? 0)
+    }
+    this.#evict()
+  }
+
+  /** Up to `max` of the oldest events, to be sent straight from memory. */
+  takeBatch (max: number): MemoryBatch {
+    const batch = new MemoryBatch()
+    this.#queue.shiftInto(max, batch.events, batch.times, batch.sizes, batch.seqs)
+    for (const size of batch.sizes) this.#bytes -= size
+    return batch
+  }
+
+  /** Drops events logged before `cutoff`; returns how many. */
+  expire (cutoff: number): number {
+    let count = 0
+    while (this.#queue.length > 0 && this.#queue.peekTime() < cutoff) {
+      this.#bytes -= this.#queue.dropFirst()
+      count++
+    }
+    return count
+  }
+
+  /** Whether an event with a sequence number up to `seq` is still here. */
+  holdsUpTo (seq: number): boolean {
+    return this.#queue.length > 0 && this.#queue.peekSeq() <= seq
+  }
+
+  takeUnreportedDrops (): number {
+    const n = this.#unreported
+    this.#unreported = 0
+    return n
+  }
+
+  clear (): void {
+    this.#queue.clear()
+    this.#bytes = 0
+  }
+
+  #evict (): void {
+    while (this.#queue.length > 0 &&
+      (this.#queue.length > this.#maxEvents || (this.#maxBytes !== undefined && this.#bytes > this.#maxBytes))) {
+      this.#bytes -= this.#queue.dropFirst()
+      this.dropped++
+      this.#unreported++
+    }
+  }
+}
