@@ -3,8 +3,7 @@
 /**
  * The contenders, in table order. Each `file` exports `create(ctx, options)` resolving to
  * `{ log(message, fields), close() }`; `options` is this entry's, passed to the child as JSON.
- * A further contender is one more entry: the SQLite cache, once the core has it, is
- * `{ id: 'logstash-async-sqlite', file: 'logstash-async.js', options: { databaseFile: 'cache.db' } }`.
+ * A further contender is one more entry.
  */
 module.exports = [
   {
@@ -19,6 +18,12 @@ module.exports = [
     file: 'logstash-async.js',
     // The figures the targets are checked against.
     target: true
+  },
+  {
+    id: 'logstash-async-sqlite',
+    label: '@logstash-async/core LogstashHandler, TCP, SQLite cache (databasePath)',
+    file: 'logstash-async.js',
+    options: { databaseFile: 'cache.db' }
   },
   {
     id: 'baseline-logstash',

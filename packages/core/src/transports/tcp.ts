@@ -56,13 +56,16 @@ export class TcpTransport implements Transport {
     // and vanish while counting as delivered.
     if (this.#socket !== undefined) await new Promise<void>((resolve) => setImmediate(resolve))
     const socket = await this.#connection()
-    const bytes = jsonLinesByteLength(events)
-    if (this.#scratchBusy || bytes > SCRATCH_MAX_BYTES) {
-      await this.#write(socket, encodeJsonLines(events, Buffer.allocUnsafeSlow(bytes)))
+    // At most 3 UTF-8 bytes per UTF-16 unit: a bound known without reading the strings, so
+    // each event is read once, by the encoding, and not a second time to measure it.
+    let bound = events.length
+    for (const event of events) bound += 3 * event.length
+    if (this.#scratchBusy || bound > SCRATCH_MAX_BYTES) {
+      await this.#write(socket, encodeJsonLines(events, Buffer.allocUnsafeSlow(jsonLinesByteLength(events))))
       return
     }
     // A quarter more than needed, so batches that grow a little do not reallocate each time.
-    if (this.#scratch === undefined || this.#scratch.length < bytes) this.#scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX_BYTES, bytes + (bytes >> 2)))
+    if (this.#scratch === undefined || this.#scratch.length < bound) this.#scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX_BYTES, bound + (bound >> 2)))
     this.#scratchBusy = true
     try {
       await this.#write(socket, encodeJsonLines(events, this.#scratch))
