@@ -194,7 +194,8 @@ export interface ResolvedOptions {
   readonly enabled: boolean
 }
 
-const KNOWN_OPTIONS: readonly (keyof HandlerOptions)[] = Object.freeze([
+/** The names of every handler option: what an adapter passes on to the handler it creates. */
+export const HANDLER_OPTION_NAMES: readonly (keyof HandlerOptions)[] = Object.freeze([
   'host', 'port', 'transport', 'tls', 'http', 'beats', 'formatter', 'databasePath', 'cache',
   'sqlite', 'eventTtlMs', 'flushIntervalMs', 'flushCount', 'batchSize', 'timeoutMs', 'retry',
   'closeTimeoutMs', 'errorRateLimit', 'onError', 'level', 'enabled'
@@ -209,7 +210,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1
  */
 export function normalizeOptions (input: HandlerOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
   const options = checkPlainObject('options', input) as HandlerOptions
-  warnUnknownKeys('LogstashHandler', options as Record<string, unknown>, KNOWN_OPTIONS)
+  warnUnknownKeys('LogstashHandler', options as Record<string, unknown>, HANDLER_OPTION_NAMES)
   const fromEnv = readEnvironment(env)
   const pick = <K extends keyof HandlerOptions>(key: K): HandlerOptions[K] =>
     options[key] !== undefined ? options[key] : ((fromEnv as Record<string, unknown>)[key] as HandlerOptions[K])

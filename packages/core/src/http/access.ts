@@ -51,3 +51,16 @@ export function logAccess (sink: LogSink, context: RequestContext, options: Acce
     // An access event must never break the response.
   }
 }
+
+/**
+ * Asks an adapter's `skip` option whether a request goes without its access event. A `skip`
+ * that throws logs the event rather than hide it, and never breaks the response.
+ */
+export function isAccessSkipped<A extends unknown[]> (skip: ((...args: A) => unknown) | undefined, ...args: A): boolean {
+  if (skip === undefined) return false
+  try {
+    return skip(...args) === true
+  } catch {
+    return false
+  }
+}
