@@ -1,6 +1,7 @@
 import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { logAccess, requestContext, type RequestContext } from '@logstash-async/core'
+import { isAccessSkipped } from '@logstash-async/core/internal'
 import type { MiddlewareSettings } from './options'
 
 /**
@@ -30,7 +31,7 @@ export function logAccessOnEnd (req: IncomingMessage, res: ServerResponse, conte
 
 function logAccessEvent (req: IncomingMessage, res: ServerResponse, context: RequestContext, settings: MiddlewareSettings, aborted: boolean, endTime: number): void {
   try {
-    if (isSkipped(req, res, settings)) return
+    if (isAccessSkipped(settings.skip, req, res)) return
     const statusCode = aborted && !res.headersSent ? CLIENT_CLOSED_REQUEST : res.statusCode
     if (res.headersSent) context.responseHeaders = res.getHeaders()
     logAccess(settings.sink, context, {
@@ -39,21 +40,11 @@ function logAccessEvent (req: IncomingMessage, res: ServerResponse, context: Req
       responseBytes: aborted ? undefined : byteCount(res.getHeader('content-length')),
       requestBytes: byteCount(req.headers['content-length']),
       level: settings.accessLevel,
-      logger: settings.name,
+      logger: settings.loggerName,
       endTime
     })
   } catch {
     // An access event must never break the application.
-  }
-}
-
-function isSkipped (req: IncomingMessage, res: ServerResponse, settings: MiddlewareSettings): boolean {
-  if (settings.skip === undefined) return false
-  try {
-    return settings.skip(req, res) === true
-  } catch {
-    // A broken skip function logs the event rather than hiding it.
-    return false
   }
 }
 

@@ -21,7 +21,7 @@ export function logstashErrorMiddleware (): LogstashErrorMiddleware {
       const sink = state?.settings.sink ?? defaultHandler()
       const log = (): boolean => logRequestError(sink, context, err, {
         statusCode: errorStatus(err, res),
-        logger: state?.settings.name ?? 'express'
+        logger: state?.settings.loggerName ?? 'express'
       })
       if (context === undefined || requestContext.get() === context) log()
       else requestContext.run(context, log)

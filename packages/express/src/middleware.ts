@@ -100,9 +100,9 @@ function startRequest (req: ExpressRequest, res: ServerResponse, settings: Middl
   bindEmitter(res, context)
   setRequestState(req, { context, settings })
   req.requestId = id
-  defineRequestLogger(req, settings.sink, context, settings.name)
+  defineRequestLogger(req, settings.sink, context, settings.loggerName)
   if (settings.echoRequestId && !res.headersSent) res.setHeader(settings.requestIdHeader, id)
-  if (settings.access) logAccessOnEnd(req, res, context, settings)
+  if (settings.accessLog) logAccessOnEnd(req, res, context, settings)
   return context
 }
 

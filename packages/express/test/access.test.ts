@@ -104,8 +104,8 @@ for (const { name, express, major } of FRAMEWORKS) {
       assert.equal((await pipeline.message('health checked')).extra.request_id, idOf(health))
     })
 
-    it('logs no access event with access: false', async () => {
-      const app = createApp({ access: false })
+    it('logs no access event with accessLog: false', async () => {
+      const app = createApp({ accessLog: false })
       const log = createLogger({ handler: pipeline.handler })
       app.get('/quiet', (_req, res) => {
         // Registered after the middleware's own 'finish' listener, so it runs after it.

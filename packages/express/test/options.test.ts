@@ -51,7 +51,7 @@ describe('logstashMiddleware options', () => {
 
     it('creates a handler from handler options, and close() closes it', async () => {
       pipeline = await Pipeline.start()
-      const middleware = logstashMiddleware({ host: '127.0.0.1', port: pipeline.receiver.port, flushIntervalMs: 5, name: 'owned' })
+      const middleware = logstashMiddleware({ host: '127.0.0.1', port: pipeline.receiver.port, flushIntervalMs: 5, loggerName: 'owned' })
       assert.ok(middleware.handler instanceof LogstashHandler)
       const app = express()
       app.use(middleware)
@@ -68,19 +68,19 @@ describe('logstashMiddleware options', () => {
     it('refuses a handler combined with handler options, naming them', () => {
       const handler = new CaptureSink()
       assert.throws(() => logstashMiddleware({ handler, host: 'x', port: 1 }),
-        (err: unknown) => err instanceof ConfigurationError && /handler cannot be combined with handler options, got handler and 'host', 'port'/.test(err.message))
+        (err: unknown) => err instanceof ConfigurationError && /^logstashMiddleware: handler cannot be combined with handler options, got handler and 'host', 'port'/.test(err.message))
     })
 
     const cases: Array<[string, Record<string, unknown>, RegExp]> = [
-      ['name', { name: 5 }, /^name must be a non-empty string, got 5$/],
+      ['loggerName', { loggerName: 5 }, /^loggerName must be a non-empty string, got 5$/],
       ['requestIdHeader', { requestIdHeader: 'bad header' }, /^requestIdHeader must be an HTTP header name, got "bad header"$/],
       ['echoRequestId', { echoRequestId: 'yes' }, /^echoRequestId must be true or false, got "yes"$/],
-      ['access', { access: 1 }, /^access must be true or false, got 1$/],
+      ['accessLog', { accessLog: 1 }, /^accessLog must be true or false, got 1$/],
       ['skip', { skip: true }, /^skip must be a function, got true$/],
       ['user', { user: 'ada' }, /^user must be a function or false, got "ada"$/],
       ['accessLevel', { accessLevel: 'info' }, /^accessLevel must be a function, got "info"$/],
       ['generateRequestId', { generateRequestId: 1 }, /^generateRequestId must be a function, got 1$/],
-      ['handler', { handler: {} }, /^handler must be an object with a log\(record\) method \(a LogstashHandler\), got an object$/],
+      ['handler', { handler: {} }, /^handler must be an object with a log\(record\) method \(a LogstashHandler\), got an object \(Object\)$/],
       ['a handler option', { port: 'x' }, /port must be an integer 1-65535, got "x"/]
     ]
     for (const [option, options, message] of cases) {
@@ -147,12 +147,12 @@ describe('logstashMiddleware options', () => {
     })
   })
 
-  describe('name and mounting', () => {
-    it('names the access event, the error event and req.log after the name option', async () => {
+  describe('loggerName and mounting', () => {
+    it('names the access event, the error event and req.log after the loggerName option', async () => {
       const sink = new CaptureSink()
       const app = express()
       app.set('env', 'test')
-      app.use(logstashMiddleware({ handler: sink, name: 'shop' }))
+      app.use(logstashMiddleware({ handler: sink, loggerName: 'shop' }))
       app.get('/', (req) => { req.log.info('in route'); throw new Error('boom') })
       app.use(logstashErrorMiddleware())
       await request(app).get('/')

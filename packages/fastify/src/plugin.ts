@@ -3,6 +3,7 @@ import {
   ConfigurationError, contextFromIncoming, createLogger, logAccess, logRequestError, requestContext,
   type Logger, type RequestContext
 } from '@logstash-async/core'
+import { isAccessSkipped } from '@logstash-async/core/internal'
 import { resolvePluginOptions, type LogstashPluginOptions, type ResolvedPluginOptions } from './options'
 import {
   bindSink, defineUser, getRequestState, kRequestState, setRequestState, type RequestState
@@ -116,7 +117,7 @@ export async function logstash (fastify: FastifyInstance, options: LogstashPlugi
   // last, so what other plugins log while closing is still delivered.
   fastify.addHook('onClose', async function logstashOnClose () {
     try {
-      if (resolved.ownsHandler) await handler.close()
+      if (resolved.owned !== undefined) await resolved.owned.close()
       else await handler.flush()
     } catch {
       // The handler reports its own failures; closing Fastify must not fail for them.
@@ -143,7 +144,7 @@ function finisher (options: ResolvedPluginOptions): (request: FastifyRequest, st
         const statusCode = aborted && !headersSent ? CLIENT_CLOSED_REQUEST : reply.statusCode
         context.statusCode = statusCode
         if (state.hasError) logRequestError(handler, context, state.error, { statusCode, logger: loggerName })
-        if (!accessLog || isSkipped(skip, request, reply)) return
+        if (!accessLog || isAccessSkipped(skip, request, reply)) return
         const elapsedMs = reply.elapsedTime
         logAccess(handler, context, {
           statusCode,
@@ -159,15 +160,6 @@ function finisher (options: ResolvedPluginOptions): (request: FastifyRequest, st
         // Logging must never break a response.
       }
     })
-  }
-}
-
-function isSkipped (skip: ResolvedPluginOptions['skip'], request: FastifyRequest, reply: FastifyReply): boolean {
-  if (skip === undefined) return false
-  try {
-    return skip(request, reply) === true
-  } catch {
-    return false
   }
 }
 

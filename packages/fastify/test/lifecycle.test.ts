@@ -92,7 +92,7 @@ describe('fastify plugin lifecycle', () => {
     app = Fastify()
     await assert.rejects(
       async () => { await app!.register(logstashPlugin, { handler: new RecordingHandler(), host: 'elsewhere' }) },
-      (err: Error) => err instanceof ConfigurationError && /handler cannot be combined with handler options \(host\)/.test(err.message)
+      (err: Error) => err instanceof ConfigurationError && /^logstashPlugin: handler cannot be combined with handler options, got handler and 'host'/.test(err.message)
     )
   })
 

@@ -10,8 +10,9 @@ import { LogstashContextMiddleware } from './logstash-context.middleware'
 import { LogstashErrorInterceptor } from './logstash-error.interceptor'
 import { LogstashExceptionFilter } from './logstash-exception.filter'
 import { LogstashLogger } from './logstash.logger'
+import { leaseHandler } from '@logstash-async/core/internal'
 import {
-  leaseHandler, resolveModuleOptions, type HandlerLease, type LogstashModuleAsyncOptions, type LogstashModuleOptions,
+  resolveModuleOptions, type HandlerLease, type LogstashModuleAsyncOptions, type LogstashModuleOptions,
   type ResolvedModuleOptions
 } from './options'
 import { bindRequestContext } from './platform-binding'
@@ -74,7 +75,7 @@ export class LogstashModule implements NestModule, BeforeApplicationShutdown, On
    * created it.
    */
   async onApplicationShutdown (): Promise<void> {
-    if (this.#lease.owned) await this.#lease.handler.close()
+    if (this.#lease.owned !== undefined) await this.#lease.owned.close()
     else await this.#lease.handler.flush()
   }
 }
@@ -86,7 +87,7 @@ function dynamicModule (optionsProvider: Provider, imports: DynamicModule['impor
     imports,
     providers: [
       optionsProvider,
-      { provide: LOGSTASH_HANDLER_LEASE, useFactory: leaseHandler, inject: [LOGSTASH_MODULE_OPTIONS] },
+      { provide: LOGSTASH_HANDLER_LEASE, useFactory: (options: ResolvedModuleOptions) => leaseHandler(options), inject: [LOGSTASH_MODULE_OPTIONS] },
       { provide: LogstashHandler, useFactory: (lease: HandlerLease) => lease.handler, inject: [LOGSTASH_HANDLER_LEASE] },
       LogstashLogger,
       { provide: APP_GUARD, useClass: LogstashContextGuard },

@@ -1,6 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import {
-  ConfigurationError, DEFAULT_REQUEST_ID_HEADER, LogstashHandler, defaultHandler, normalizeOptions, type HandlerOptions
+  DEFAULT_REQUEST_ID_HEADER, type AccessLevelFn, type HandlerOptions, type LogstashHandler
 } from '@logstash-async/core'
+import {
+  checkHeaderName, resolveAccessOptions, splitAdapterOptions, type AccessOptions, type HandlerLease as CoreHandlerLease
+} from '@logstash-async/core/internal'
 import type { ModuleMetadata } from '@nestjs/common'
 
 /**
@@ -16,6 +20,16 @@ export interface LogstashModuleOptions extends HandlerOptions {
   requestIdHeader?: string
   /** Log one access event per request (method, URL, status, duration, bytes). @default true */
   accessLog?: boolean
+  /** The access event's level from its status and aborted flag. @default 'error' for 5xx, 'warn' for 4xx and aborted requests, else 'info' */
+  accessLevel?: AccessLevelFn
+  /**
+   * Return `true` to log no access event for this request (its errors are still logged). Asked
+   * when the response ends, with Node's request and response: Express's own on the Express
+   * platform, `request.raw` and `reply.raw` on Fastify. @default none
+   */
+  skip?: (req: IncomingMessage, res: ServerResponse) => boolean
+  /** Logger name of the access and error events. @default 'nest' */
+  loggerName?: string
 }
 
 /** Options of `LogstashModule.forRootAsync()`: the options come from a factory with injected dependencies. */
@@ -27,75 +41,36 @@ export interface LogstashModuleAsyncOptions extends Pick<ModuleMetadata, 'import
 }
 
 /** The module options after defaults and validation. */
-export interface ResolvedModuleOptions {
+export interface ResolvedModuleOptions extends AccessOptions<(req: IncomingMessage, res: ServerResponse) => boolean> {
   /** The application's handler, if it gave one. */
   readonly handler: LogstashHandler | undefined
-  /** The handler options, when the module is to create its own handler. */
+  /** The handler options, validated, when the module is to create its own handler. */
   readonly handlerOptions: HandlerOptions | undefined
   /** Lower case, as Node's `IncomingMessage.headers` keys are. */
   readonly requestIdHeader: string
-  /** Whether each request gets an access event. */
-  readonly accessLog: boolean
 }
 
-/** The handler the module writes to, and whether the module created it (and so closes it). */
-export interface HandlerLease {
-  readonly handler: LogstashHandler
-  /** True when the module created the handler: it closes it at shutdown. */
-  readonly owned: boolean
-}
+/** The handler the module writes to, and the one it created (and so closes). */
+export type HandlerLease = CoreHandlerLease<LogstashHandler>
 
-const ADAPTER_KEYS = new Set(['handler', 'requestIdHeader', 'accessLog'])
+const OWN_KEYS = ['requestIdHeader', 'accessLog', 'accessLevel', 'skip', 'loggerName'] as const
 
 /**
  * Validates module options and splits the adapter's options from the handler's. Throws a
  * `ConfigurationError` naming the option at once (handler options included), so a wrong
- * `forRoot()` fails when the module is declared, not on the first request.
+ * `forRoot()` fails when the module is declared, not on the first request. The handler itself
+ * is created later, with the module's providers.
  */
 export function resolveModuleOptions (input: unknown): ResolvedModuleOptions {
-  if (input === undefined || input === null) input = {}
-  if (typeof input !== 'object' || Array.isArray(input)) invalid('LogstashModule options', 'an object', input)
-  const options = input as LogstashModuleOptions
-
-  const handler = options.handler
-  if (handler !== undefined && typeof (handler as Partial<LogstashHandler>)?.log !== 'function') {
-    invalid('handler', 'a LogstashHandler', handler)
-  }
-  const requestIdHeader = options.requestIdHeader ?? DEFAULT_REQUEST_ID_HEADER
-  if (typeof requestIdHeader !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(requestIdHeader)) {
-    invalid('requestIdHeader', 'an HTTP header name', requestIdHeader)
-  }
-  const accessLog = options.accessLog ?? true
-  if (typeof accessLog !== 'boolean') invalid('accessLog', 'true or false', accessLog)
-
-  let handlerOptions: HandlerOptions | undefined
-  for (const [key, value] of Object.entries(options)) {
-    if (ADAPTER_KEYS.has(key) || value === undefined) continue
-    handlerOptions ??= {}
-    ;(handlerOptions as Record<string, unknown>)[key] = value
-  }
-  if (handler !== undefined && handlerOptions !== undefined) {
-    throw new ConfigurationError(`handler cannot be combined with handler options (${Object.keys(handlerOptions).join(', ')}): set them on the handler you pass, or pass only the options`)
-  }
-  // Fails now, naming the option, rather than when Nest instantiates the providers.
-  if (handlerOptions !== undefined) normalizeOptions(handlerOptions)
-
-  return Object.freeze({ handler, handlerOptions, requestIdHeader: requestIdHeader.toLowerCase(), accessLog })
-}
-
-/** The handler for resolved options: the given one, a new owned one, or the default. */
-export function leaseHandler (options: ResolvedModuleOptions): HandlerLease {
-  if (options.handler !== undefined) return { handler: options.handler, owned: false }
-  if (options.handlerOptions !== undefined) return { handler: new LogstashHandler(options.handlerOptions), owned: true }
-  return { handler: defaultHandler(), owned: false }
-}
-
-function invalid (name: string, expected: string, value: unknown): never {
-  throw new ConfigurationError(`${name} must be ${expected}, got ${describe(value)}`)
-}
-
-function describe (value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (value === null || typeof value !== 'object') return typeof value === 'function' ? 'a function' : String(value)
-  return Array.isArray(value) ? 'an array' : `an object (${Object.prototype.toString.call(value).slice(8, -1)})`
+  const { handler, adapterOptions: options, handlerOptions } = splitAdapterOptions<LogstashModuleOptions>('LogstashModule', input, {
+    own: OWN_KEYS,
+    // flushed and, when the module created it, closed at shutdown
+    handlerMethods: ['log', 'flush', 'close']
+  })
+  return Object.freeze({
+    ...resolveAccessOptions(options, 'nest'),
+    handler,
+    handlerOptions,
+    requestIdHeader: checkHeaderName('requestIdHeader', options.requestIdHeader ?? DEFAULT_REQUEST_ID_HEADER)
+  })
 }

@@ -3,13 +3,14 @@ import {
   contextFromIncoming, logAccess, logRequestError, requestContext, resolveRequestId,
   type LogSink, type RequestContext
 } from '@logstash-async/core'
+import { isAccessSkipped } from '@logstash-async/core/internal'
 import type { ResolvedModuleOptions } from './options'
 
 /** What the adapter tracks for one request, beside the core's request context. */
 export interface RequestState {
   readonly context: RequestContext
   readonly sink: LogSink
-  readonly accessLog: boolean
+  readonly options: ResolvedModuleOptions
   /** The first error seen for the request, logged with the final status when the response ends. */
   error: { value: unknown } | undefined
   /** True once the response ended and its events were written. */
@@ -75,7 +76,7 @@ export function beginRequest (req: IncomingMessage, res: ServerResponse, options
     const query = facts.originalUrl.indexOf('?')
     context.path = query === -1 ? facts.originalUrl : facts.originalUrl.slice(0, query)
   }
-  const state: RequestState = { context, sink, accessLog: options.accessLog, error: undefined, ended: false }
+  const state: RequestState = { context, sink, options, error: undefined, ended: false }
   byRequest.set(req, state)
   byContext.set(context, state)
   // 'close' follows 'finish' on a complete response and comes alone on an aborted one.
@@ -92,7 +93,12 @@ export function noteRequestError (state: RequestState, error: unknown): void {
   if (state.error !== undefined) return
   state.error = { value: error }
   // An error reported after the response ended (a late async failure) is logged at once.
-  if (state.ended) requestContext.run(state.context, () => logRequestError(state.sink, state.context, error, { statusCode: state.context.statusCode ?? 500 }))
+  if (state.ended) {
+    requestContext.run(state.context, () => logRequestError(state.sink, state.context, error, {
+      statusCode: state.context.statusCode ?? 500,
+      logger: state.options.loggerName
+    }))
+  }
 }
 
 function endRequest (state: RequestState, req: IncomingMessage, res: ServerResponse): void {
@@ -100,15 +106,18 @@ function endRequest (state: RequestState, req: IncomingMessage, res: ServerRespo
   state.ended = true
   const aborted = !res.writableFinished
   const statusCode = res.statusCode
+  const { accessLog, accessLevel, loggerName, skip } = state.options
   // Run in the request's context so these events carry its fields like every other one.
   requestContext.run(state.context, () => {
-    if (state.error !== undefined) logRequestError(state.sink, state.context, state.error.value, { statusCode })
-    if (state.accessLog) {
+    if (state.error !== undefined) logRequestError(state.sink, state.context, state.error.value, { statusCode, logger: loggerName })
+    if (accessLog && !isAccessSkipped(skip, req, res)) {
       logAccess(state.sink, state.context, {
         statusCode,
         aborted,
         requestBytes: contentLength(req.headers['content-length']),
-        responseBytes: aborted ? undefined : contentLength(res.getHeader('content-length'))
+        responseBytes: aborted ? undefined : contentLength(res.getHeader('content-length')),
+        level: accessLevel,
+        logger: loggerName
       })
     }
   })

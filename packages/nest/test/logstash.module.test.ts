@@ -4,7 +4,7 @@ import { Module, type INestApplication } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import request from 'supertest'
 import { ConfigurationError, LogstashHandler, defaultHandler } from '@logstash-async/core'
-import { LogstashLogger, LogstashModule } from '@logstash-async/nest'
+import { LogstashLogger, LogstashModule, type LogstashModuleOptions } from '@logstash-async/nest'
 import { TcpReceiver } from '../../../test/helpers/tcp-receiver'
 import { waitFor } from '../../../test/helpers/wait'
 import { rootModule } from './helpers/app'
@@ -25,7 +25,7 @@ describe('LogstashModule options', () => {
     assert.throws(() => LogstashModule.forRoot({ requestIdHeader: 'request id' }), (err: Error) =>
       err instanceof ConfigurationError && /requestIdHeader must be an HTTP header name, got "request id"/.test(err.message))
     assert.throws(() => LogstashModule.forRoot({ accessLog: 'yes' as unknown as boolean }), /accessLog must be true or false, got "yes"/)
-    assert.throws(() => LogstashModule.forRoot({ handler: {} as LogstashHandler }), /handler must be a LogstashHandler/)
+    assert.throws(() => LogstashModule.forRoot({ handler: {} as LogstashHandler }), /handler must be an object with log\(\), flush\(\) and close\(\) methods \(a LogstashHandler\), got an object/)
   })
 
   it('throws a ConfigurationError naming a wrong handler option when the module is declared', () => {
@@ -34,7 +34,7 @@ describe('LogstashModule options', () => {
 
   it('refuses a handler together with handler options', () => {
     const handler = new LogstashHandler({ enabled: false })
-    assert.throws(() => LogstashModule.forRoot({ handler, host: 'logstash' }), /handler cannot be combined with handler options \(host\)/)
+    assert.throws(() => LogstashModule.forRoot({ handler, host: 'logstash' }), /LogstashModule: handler cannot be combined with handler options, got handler and 'host'/)
     return handler.close()
   })
 
@@ -104,17 +104,17 @@ describe('LogstashModule handlers', () => {
 })
 
 forEachPlatform((platform) => {
+  let receiver: TcpReceiver
+  let app: INestApplication | undefined
+
+  beforeEach(async () => { receiver = await TcpReceiver.start() })
+  afterEach(async () => {
+    await app?.close()
+    app = undefined
+    await receiver.close()
+  })
+
   describe('LogstashModule.forRootAsync', () => {
-    let receiver: TcpReceiver
-    let app: INestApplication | undefined
-
-    beforeEach(async () => { receiver = await TcpReceiver.start() })
-    afterEach(async () => {
-      await app?.close()
-      app = undefined
-      await receiver.close()
-    })
-
     it('takes the options from a factory with injected configuration', async () => {
       const logstash = LogstashModule.forRootAsync({
         imports: [configModule({ logstashPort: receiver.port, requestIdHeader: 'X-Correlation-Id' })],
@@ -145,6 +145,41 @@ forEachPlatform((platform) => {
       await app.close()
       app = undefined
       assert.equal(accessEvents(events).length, 0)
+    })
+  })
+
+  describe('LogstashModule access options', () => {
+    /** Sends GET /orders/missing (a 404 with an error event) and returns what arrived once it is all in. */
+    async function missingOrder (options: Omit<LogstashModuleOptions, 'handler'> = {}): Promise<{ access: LogstashEvent[], errors: LogstashEvent[] }> {
+      app = await createApp(rootModule(LogstashModule.forRoot({ host: receiver.host, port: receiver.port, flushIntervalMs: 10, ...options })), platform)
+      await request(await listen(app)).get('/orders/missing').expect(404)
+      const events = receiver.events as LogstashEvent[]
+      await waitFor(() => errorEvents(events).length === 1, { message: 'the error event' })
+      // Logged after the error and its access event (if any): once it is in, they are too.
+      app.get(LogstashHandler).log({ level: 'info', message: 'sentinel' })
+      await waitFor(() => events.some((e) => e.message === 'sentinel'), { message: 'the sentinel' })
+      return { access: accessEvents(events), errors: errorEvents(events) }
+    }
+
+    it('names the access and error events \'nest\' by default', async () => {
+      const { access, errors } = await missingOrder()
+      assert.deepEqual([...access, ...errors].map((e) => extra(e).logger_name), ['nest', 'nest'])
+    })
+
+    it('names the access and error events after loggerName', async () => {
+      const { access, errors } = await missingOrder({ loggerName: 'shop' })
+      assert.deepEqual([...access, ...errors].map((e) => extra(e).logger_name), ['shop', 'shop'])
+    })
+
+    it('takes the access event\'s level from accessLevel', async () => {
+      const { access } = await missingOrder({ accessLevel: (status) => status === 404 ? 'debug' : 'info' })
+      assert.equal(access[0]?.level, 'DEBUG')
+    })
+
+    it('logs no access event for a request skip() accepts, and still its error', async () => {
+      const { access, errors } = await missingOrder({ skip: (req, res) => req.url === '/orders/missing' && res.statusCode === 404 })
+      assert.equal(access.length, 0)
+      assert.equal(errors.length, 1)
     })
   })
 })
