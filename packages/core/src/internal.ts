@@ -19,3 +19,5 @@ export {
 export type {
   AccessOptions, AdapterOptionKeys, HandlerLease, SplitAdapterOptions, WithHandler
 } from './http/adapter-options'
+export { boundSink } from './http/bound-sink'
+export { contentLength } from './http/content-length'

@@ -1,15 +1,8 @@
-import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
-import { logAccess, requestContext, type RequestContext } from '@logstash-async/core'
-import { isAccessSkipped } from '@logstash-async/core/internal'
+import { CLIENT_CLOSED_REQUEST, logAccess, requestContext, type RequestContext } from '@logstash-async/core'
+import { contentLength, isAccessSkipped } from '@logstash-async/core/internal'
 import type { MiddlewareSettings } from './options'
-
-/**
- * Status of a request whose client went away before a response was sent: nginx's
- * "client closed request". The status the application set was never seen by anyone, and
- * a 200 would count the request as a success on every dashboard.
- */
-export const CLIENT_CLOSED_REQUEST = 499
 
 /**
  * Logs the request's one access event when the response is finished or, if the client
@@ -37,8 +30,8 @@ function logAccessEvent (req: IncomingMessage, res: ServerResponse, context: Req
     logAccess(settings.sink, context, {
       statusCode,
       aborted,
-      responseBytes: aborted ? undefined : byteCount(res.getHeader('content-length')),
-      requestBytes: byteCount(req.headers['content-length']),
+      responseBytes: aborted ? undefined : contentLength(res.getHeader('content-length')),
+      requestBytes: contentLength(req.headers['content-length']),
       level: settings.accessLevel,
       logger: settings.loggerName,
       endTime
@@ -46,11 +39,4 @@ function logAccessEvent (req: IncomingMessage, res: ServerResponse, context: Req
   } catch {
     // An access event must never break the application.
   }
-}
-
-/** Bytes from a Content-Length header; undefined for streamed (chunked) bodies. */
-function byteCount (header: OutgoingHttpHeader | undefined): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN
-  return Number.isSafeInteger(n) ? n : undefined
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
-import { createLogger, requestContext, type LogSink, type Logger, type RequestContext } from '@logstash-async/core'
+import { createLogger, type LogSink, type Logger, type RequestContext } from '@logstash-async/core'
+import { boundSink } from '@logstash-async/core/internal'
 
 /**
  * Defines `req.log`: a logger whose events carry the request's fields even when called from
@@ -19,15 +20,4 @@ export function defineRequestLogger (req: IncomingMessage, sink: LogSink, contex
       Object.defineProperty(req, 'log', { value, configurable: true, enumerable: true, writable: true })
     }
   })
-}
-
-function boundSink (sink: LogSink, context: RequestContext): LogSink {
-  return {
-    log (record) {
-      return requestContext.get() === context ? sink.log(record) : requestContext.run(context, () => sink.log(record))
-    },
-    isLevelEnabled (level) {
-      return sink.isLevelEnabled?.(level) ?? true
-    }
-  }
 }

@@ -1,16 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import {
-  ConfigurationError, contextFromIncoming, createLogger, logAccess, logRequestError, requestContext,
+  CLIENT_CLOSED_REQUEST, ConfigurationError, contextFromIncoming, createLogger, logAccess, logRequestError, requestContext,
   type Logger, type RequestContext
 } from '@logstash-async/core'
-import { isAccessSkipped } from '@logstash-async/core/internal'
+import { boundSink, contentLength, isAccessSkipped } from '@logstash-async/core/internal'
 import { resolvePluginOptions, type LogstashPluginOptions, type ResolvedPluginOptions } from './options'
 import {
-  bindSink, defineUser, getRequestState, kRequestState, setRequestState, type RequestState
+  defineUser, getRequestState, kRequestState, setRequestState, type RequestState
 } from './request-state'
-
-/** Status of an access event when the client went away before a response was sent (nginx's). */
-export const CLIENT_CLOSED_REQUEST = 499
 
 /**
  * The plugin body (wrapped with fastify-plugin in `index.ts`): decorators, the request
@@ -34,7 +31,7 @@ export async function logstash (fastify: FastifyInstance, options: LogstashPlugi
     getter (this: FastifyRequest): Logger {
       const state = getRequestState(this)
       if (state === null || state === undefined) return unboundLogger
-      state.logger ??= createLogger({ handler: bindSink(handler, state.context), name: loggerName })
+      state.logger ??= createLogger({ handler: boundSink(handler, state.context), name: loggerName })
       return state.logger
     }
   })
@@ -149,8 +146,8 @@ function finisher (options: ResolvedPluginOptions): (request: FastifyRequest, st
         logAccess(handler, context, {
           statusCode,
           aborted,
-          responseBytes: headersSent ? byteCount(reply.raw.getHeader('content-length')) : undefined,
-          requestBytes: byteCount(request.headers['content-length']),
+          responseBytes: headersSent ? contentLength(reply.raw.getHeader('content-length')) : undefined,
+          requestBytes: contentLength(request.headers['content-length']),
           level: accessLevel,
           logger: loggerName,
           // Fastify's own clock (reply.elapsedTime) starts before the first onRequest hook.
@@ -161,9 +158,4 @@ function finisher (options: ResolvedPluginOptions): (request: FastifyRequest, st
       }
     })
   }
-}
-
-function byteCount (value: unknown): number | undefined {
-  const count = typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : Number.NaN
-  return Number.isSafeInteger(count) && count >= 0 ? count : undefined
 }

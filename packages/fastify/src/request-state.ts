@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { requestContext, type Level, type LogRecord, type LogSink, type Logger, type RequestContext } from '@logstash-async/core'
+import type { Logger, RequestContext } from '@logstash-async/core'
 
 /** Where the plugin keeps its per-request state on the request (a decorator, so shapes stay stable). */
 export const kRequestState = Symbol('@logstash-async/fastify.requestState')
@@ -29,21 +29,6 @@ export function setRequestState (request: FastifyRequest, state: RequestState): 
   (request as RequestWithState)[kRequestState] = state
 }
 
-/**
- * A sink that writes with `context` active, so a logger bound to a request carries its fields
- * even when called from code that lost the request's async context (an event emitter's
- * listener registered elsewhere, a pooled connection's callback).
- */
-export function bindSink (sink: LogSink, context: RequestContext): LogSink {
-  return {
-    log (record: LogRecord): unknown {
-      return requestContext.get() === context ? sink.log(record) : requestContext.run(context, () => sink.log(record))
-    },
-    isLevelEnabled (level: Level): boolean {
-      return sink.isLevelEnabled?.(level) ?? true
-    }
-  }
-}
 
 /**
  * Makes `context.user` a getter calling `user(request)`, so the user is the one known when

@@ -3,7 +3,7 @@ import {
   contextFromIncoming, logAccess, logRequestError, requestContext, resolveRequestId,
   type LogSink, type RequestContext
 } from '@logstash-async/core'
-import { isAccessSkipped } from '@logstash-async/core/internal'
+import { contentLength, isAccessSkipped } from '@logstash-async/core/internal'
 import type { ResolvedModuleOptions } from './options'
 
 /** What the adapter tracks for one request, beside the core's request context. */
@@ -121,9 +121,4 @@ function endRequest (state: RequestState, req: IncomingMessage, res: ServerRespo
       })
     }
   })
-}
-
-function contentLength (value: unknown): number | undefined {
-  const bytes = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN
-  return Number.isSafeInteger(bytes) && bytes >= 0 ? bytes : undefined
 }

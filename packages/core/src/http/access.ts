@@ -3,6 +3,9 @@ import type { LogSink } from '../handler'
 import type { Level } from '../levels'
 import type { AccessInfo, LogRecord } from '../record'
 
+/** nginx's "client closed request": the status of an access event whose client left before a response was sent. */
+export const CLIENT_CLOSED_REQUEST = 499
+
 /** Level of an access event by status: the same rule in every adapter, overridable by each. */
 export type AccessLevelFn = (statusCode: number, aborted: boolean) => Level
 
