@@ -172,8 +172,13 @@ export class LogstashFormatter implements Formatter {
       if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return false
       const proto = Object.getPrototypeOf(fields)
       if (proto !== Object.prototype && proto !== null) return false
-      for (const key in fields) if (this.#reserved.has(key)) return false
-      return isPlainJson(fields, DEFAULT_LIMITS)
+      // One pass: no reserved key, every value plain (isPlainJson's object case, inlined).
+      let keys = 0
+      for (const key in fields) {
+        if (this.#reserved.has(key) || ++keys > DEFAULT_LIMITS.maxObjectKeys) return false
+        if (!isPlainJson(fields[key], DEFAULT_LIMITS, 1)) return false
+      }
+      return true
     } catch {
       return false
     }
