@@ -73,6 +73,22 @@ export class EventQueue {
     this.#length -= n
   }
 
+  /**
+   * Copies, oldest first, the events at the end of the queue whose sequence number is above
+   * `seq` (sequence numbers must be tracked and ascending), leaving the queue as it is.
+   */
+  copyAfter (seq: number, events: string[], times: number[], seqs: number[]): void {
+    const all = this.#seqs as number[]
+    let from = this.#length
+    while (from > 0 && (all[(this.#head + from - 1) & this.#mask] as number) > seq) from--
+    for (let i = from; i < this.#length; i++) {
+      const slot = (this.#head + i) & this.#mask
+      events.push(this.#events[slot] as string)
+      times.push(this.#times[slot] as number)
+      seqs.push(all[slot] as number)
+    }
+  }
+
   clear (): void {
     this.#events.fill(undefined)
     this.#head = 0

@@ -84,13 +84,30 @@ export function openDatabase (sqlite: SqliteModule, path: string, busyTimeoutMs:
   try {
     // A pragma rather than the constructor's `timeout`, which Node.js 22.13 lacks.
     db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
-    db.exec('PRAGMA journal_mode = WAL')
+    setWal(db, busyTimeoutMs)
     db.exec('PRAGMA synchronous = NORMAL')
     migrate(db, path)
     return db
   } catch (err) {
     try { db.close() } catch { /* already unusable */ }
     throw err
+  }
+}
+
+// Switching a new file to WAL needs it to itself, and SQLite answers "database is locked"
+// at once, without its busy handler, while another connection opens it too: retry.
+const WAL_RETRY_MS = 10
+
+function setWal (db: DatabaseSync, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs
+  for (;;) {
+    try {
+      db.exec('PRAGMA journal_mode = WAL')
+      return
+    } catch (err) {
+      if (!/locked|busy/i.test((err as Error)?.message ?? '') || Date.now() >= deadline) throw err
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, WAL_RETRY_MS)
+    }
   }
 }
 

@@ -1,25 +1,28 @@
+import { existsSync } from 'node:fs'
 import { CacheError, DroppedEventsError, type LogstashError } from '../errors'
 import { checkBoolean, checkInteger, checkString } from '../validate'
-import { EMPTY_BATCH, FileBatch, MemoryBatch, type FlushMark } from './sqlite-batches'
+import { EMPTY_BATCH, FileBatch, type FlushMark } from './sqlite-batches'
 import { SqliteBuffer, type Drained } from './sqlite-buffer'
 import { ThreadClient } from './sqlite-client'
 import { toPayload, transferList, unpack } from './sqlite-codec'
+import { composeMove, type Move } from './sqlite-compose'
+import { InFlightBatches } from './sqlite-in-flight'
 import { FlushMarks } from './sqlite-marks'
 import { newOwnerId } from './sqlite-owner'
-import type { FileState, Ready, Reply, Report, ThreadOptions } from './sqlite-protocol'
+import type { FileState, FinalWrite, Ready, Reply, Report, ThreadOptions } from './sqlite-protocol'
 import { loadSqlite } from './sqlite-schema'
-import { SettlementQueue } from './sqlite-settlements'
+import { SettlementQueue, type Queued } from './sqlite-settlements'
 import { SqliteWriter } from './sqlite-writer'
 import type { Cache, CacheCounts, CachedBatch, CacheHooks } from './types'
 
 export interface SqliteCacheOptions {
   /** The database file; created when missing (its directory must exist). */
   path: string
-  /** Most events in the file (all processes); over it the oldest pending are dropped and counted. Memory holds as many while the file cannot be written. @default 100000 */
+  /** Most events in the file (all processes), and in memory; over it the oldest pending are dropped and counted. @default 100000 */
   maxEvents?: number
-  /** Most bytes (UTF-8) of events in the file; over it the oldest pending are dropped and counted. @default unbounded */
+  /** Most bytes (UTF-8) of events in the file, and in memory; over it the oldest pending are dropped and counted. @default unbounded */
   maxBytes?: number
-  /** How long rows taken for a send stay reserved; a sender that died on another machine frees its rows after this. @default 60000 */
+  /** How long rows this cache claimed stay reserved to it unless renewed; a sender that died on another machine frees its rows after this. @default 60000 */
   leaseMs?: number
   /** Longest wait for another connection's lock (in the cache's thread). @default 1000 */
   busyTimeoutMs?: number
@@ -32,13 +35,24 @@ const EXIT_BUSY_TIMEOUT_MS = 5000
 // Problems found before the handler attached its onError wait, up to this many.
 const EARLY_REPORTS = 20
 
-interface Unconfirmed { id: number, drained: Drained }
+/** A write sent to the thread and not answered yet: what the exit path must write itself. */
+interface Unconfirmed { id: number, upTo: number, drained: Drained }
+
+type Take = { claim: number, max: number } | undefined
 
 /**
  * A cache in a SQLite file (`node:sqlite`, WAL), so events survive restarts and crashes.
- * `add()` only appends to memory. On each flush tick (`persist()`, `take()`) what memory
- * holds goes, in one transaction, to the file through the cache's own thread, so no SQL
- * runs on the application's thread; on exit, the main thread writes what is left itself.
+ *
+ * Write-behind: `add()` appends to memory and events are sent from there, so one delivered
+ * before the next persist tick never touches the file. At each tick (the worker's
+ * `persist()`, about every flush interval) what is still undelivered is written in one
+ * transaction, by the cache's own thread (no SQL runs on the application's thread): while
+ * sends succeed, as rows claimed by this cache (claim = the event's sequence number), which
+ * it goes on sending from memory and deletes once delivered; otherwise, and after a failed
+ * send, as pending rows any process may send, and memory is emptied into the file. Rows
+ * pending in the file are older than what memory holds, so they are sent first. On exit the
+ * main thread writes what is left itself.
+ *
  * Several processes may share the file: a sender claims rows (owner, claim, lease) and
  * deletes only its own claims. When the file cannot be used, events wait in memory
  * (bounded) and are sent from there; each problem goes to `onError`, never to the caller.
@@ -47,23 +61,38 @@ export class SqliteCache implements Cache {
   readonly persistent = true
   readonly path: string
   readonly #vacuum: boolean
-  readonly #threadOptions: Omit<ThreadOptions, 'firstClaim'>
+  readonly #threadOptions: ThreadOptions
   readonly #buffer: SqliteBuffer
   readonly #client: ThreadClient
-  readonly #inFlight = new Set<FileBatch | MemoryBatch>()
+  readonly #inFlight = new InFlightBatches()
   readonly #settlements = new SettlementQueue()
   readonly #marks = new FlushMarks()
   #settleScheduled = false
-  /** Highest claim number seen: a restarted thread numbers its claims after it. */
-  #lastClaim = 0
+  /** Claims of rows read back from the file: negative, apart from sequence numbers. */
+  #fileClaims = 0
+  /** Events in memory with a sequence number up to this have rows (claimed by this cache). */
+  #writtenUpTo = 0
+  /** Highest sequence number a write claimed, answered or not: an ack up to it deletes rows. */
+  #claimedUpTo = 0
+  /** A batch was delivered since the last tick: the next one keeps what waits in memory. */
+  #delivered = false
+  /** When the leases of rows kept in memory need renewing (`undefined`: none kept). */
+  #renewAt: number | undefined
+  /** Every write, in order: each is composed once the one before has its reply. */
   #writing: Promise<unknown> = Promise.resolve()
+  /** A move queued and not composed yet: another tick or release joins it. */
+  #queuedMove: { done: Promise<Reply | undefined>, drain: boolean } | undefined
+  /** A move emptying memory into the file, under way: takes wait for it (its events are older). */
+  #draining: Promise<unknown> | undefined
   #unconfirmed: Unconfirmed | undefined
   #state: FileState = { available: false, pending: 0, oldestId: undefined, generation: 0 }
+  /** The thread reported the file's state, or there was no file to leave rows in. */
+  #known: boolean
+  /** The thread opened the file (or gave up): `flush()` waits for that. */
   #ready = false
   #pendingAtOpen = false
   #hooks: CacheHooks | undefined
   #early: LogstashError[] = []
-  #inFlightEvents = 0
   #lastInsertedId = 0
   #dropped = 0
   #expired = 0
@@ -85,8 +114,10 @@ export class SqliteCache implements Cache {
       busyTimeoutMs: checkInteger('busyTimeoutMs', options.busyTimeoutMs ?? 1000, 0),
       stop: new SharedArrayBuffer(4)
     }
+    // No file yet: no earlier run left rows, so sending need not wait for the thread to start.
+    this.#known = !existsSync(this.path)
     this.#buffer = new SqliteBuffer(maxEvents, maxBytes)
-    this.#client = new ThreadClient(() => ({ ...this.#threadOptions, firstClaim: this.#lastClaim + 1 }), (message) => this.#onMessage(message))
+    this.#client = new ThreadClient(this.#threadOptions, (message) => this.#onMessage(message))
   }
 
   attach (hooks: CacheHooks): void {
@@ -101,40 +132,53 @@ export class SqliteCache implements Cache {
     this.#buffer.add(event, time)
   }
 
-  async persist (): Promise<void> {
-    if ((this.#buffer.length > 0 || this.#settlements.length > 0) && !this.#closed) await this.#write(0)
+  /** The persist tick. Resolves whether events are left only in memory (the write failed). */
+  async persist (): Promise<boolean> {
+    if (this.#closed) return false
+    if (this.#settlements.length > 0 || this.#buffer.length > 0 || this.#inFlight.copyAfter(this.#writtenUpTo).events.length > 0) await this.#move(false)
+    return this.#holdsUnwritten()
   }
 
+  /** Rows pending in the file first (they are older), else straight from memory, without SQL. */
   async take (max: number): Promise<CachedBatch> {
-    if (this.#closed) return EMPTY_BATCH
-    const { reply, drained } = await this.#write(max)
-    const claimed = reply?.claimed
-    if (claimed !== undefined) {
-      // Events claimed as they went in are sent from memory: nothing is read back.
-      const events = claimed.mine > 0 ? drained.events.slice(0, claimed.mine) : (claimed.events === undefined ? [] : unpack(claimed.events))
-      this.#lastClaim = Math.max(this.#lastClaim, claimed.claim)
-      return this.#track(new FileBatch(events, claimed.claim, claimed.bytes, reply?.state.generation ?? 0))
+    for (;;) {
+      if (this.#closed) return EMPTY_BATCH
+      while (this.#draining !== undefined) await this.#draining
+      // Whether rows wait in the file (left by another process or an earlier run) is known
+      // from the last reply, and asked anew when memory holds nothing to send.
+      if (this.#known && this.#state.pending === 0 && this.#buffer.length > 0) break
+      const batch = await this.#takeFromFile(max)
+      if (batch !== undefined) return batch
+      // Nothing to claim (or the file cannot be used): memory, unless a move is emptying it.
+      if (this.#draining === undefined) break
     }
-    if (reply?.written === true) return EMPTY_BATCH
-    // The file cannot be written: what memory holds goes out directly.
     this.#reportBufferDrops()
     if (this.#buffer.length === 0) return EMPTY_BATCH
-    return this.#track(this.#buffer.takeBatch(max))
+    return this.#inFlight.track(this.#buffer.takeBatch(max))
   }
 
+  /** Delivered. A batch that never reached the file needs no SQL; rows are deleted with the next write. */
   async ack (batch: CachedBatch): Promise<void> {
-    if (this.#untrack(batch) && batch instanceof FileBatch) this.#settle('delete', batch)
+    if (!this.#inFlight.untrack(batch)) return
+    this.#delivered = true
+    if (batch instanceof FileBatch) {
+      this.#settle(batch.claim, batch.claim, batch.generation)
+      return
+    }
+    const first = batch.seqs[0] ?? Infinity
+    // Written, or maybe being written: deleting rows that never went in deletes nothing.
+    if (first <= this.#claimedUpTo) this.#settle(first, batch.seqs[batch.seqs.length - 1] as number, this.#state.generation)
   }
 
+  /**
+   * A failed send: the batch is pending again, ahead of newer events, and since what waits
+   * will now wait a while, everything undelivered goes to the file before this resolves.
+   */
   async release (batch: CachedBatch): Promise<void> {
-    if (!this.#untrack(batch)) return
-    if (batch instanceof MemoryBatch) {
-      this.#buffer.restore(batch)
-    } else if (batch instanceof FileBatch) {
-      // A failed send is rare: the rows are pending again when this resolves.
-      this.#settle('release', batch)
-      await this.#write(0)
-    }
+    if (!this.#inFlight.untrack(batch)) return
+    if (batch instanceof FileBatch) this.#settlements.add('release', batch.claim, batch.claim, batch.generation, batch.events)
+    else this.#buffer.restore(batch)
+    await this.#move(true)
   }
 
   async expire (ttlMs: number): Promise<number> {
@@ -155,7 +199,7 @@ export class SqliteCache implements Cache {
   }
 
   counts (): CacheCounts {
-    return { pending: this.pendingCount(), inFlight: this.#inFlightEvents, dropped: this.#dropped + this.#buffer.dropped, expired: this.#expired }
+    return { pending: this.pendingCount(), inFlight: this.#inFlight.events, dropped: this.#dropped + this.#buffer.dropped, expired: this.#expired }
   }
 
   flushMark (): FlushMark {
@@ -164,11 +208,8 @@ export class SqliteCache implements Cache {
 
   isFlushed (mark: unknown): boolean {
     const { seq, id } = mark as FlushMark
-    if (!this.#ready || this.#buffer.holdsUpTo(seq)) return false
-    if (this.#unconfirmed !== undefined && (this.#unconfirmed.drained.seqs[0] ?? 0) <= seq) return false
-    for (const batch of this.#inFlight) {
-      if (batch instanceof MemoryBatch && (batch.seqs[0] ?? Infinity) <= seq) return false
-    }
+    if (!this.#ready || this.#buffer.holdsUpTo(seq) || this.#inFlight.holdsUpTo(seq)) return false
+    if (this.#unconfirmed !== undefined && (this.#unconfirmed.drained.seqs[0] ?? Infinity) <= seq) return false
     if (id === 0) return true
     const { available, oldestId } = this.#state
     return available && (oldestId === undefined || oldestId > id)
@@ -179,30 +220,24 @@ export class SqliteCache implements Cache {
     if (this.#closed) return
     this.#closed = true
     await this.#writing
-    const memory = this.#takeMemory()
-    const payload = toPayload(memory.events, memory.times)
-    const reply = await this.#client.call({
-      op: 'close',
-      id: this.#client.newId(),
-      final: { unconfirmed: [], memory: payload, settlements: this.#settlements.all() },
-      vacuum: this.#vacuum
-    }, transferList(payload))
-    if (reply === undefined && memory.events.length > 0) this.#countDrops(memory.events.length, `the SQLite cache ${this.path} could not be written at close`)
+    const final = this.#finalWrite()
+    const reply = await this.#client.call({ op: 'close', id: this.#client.newId(), final, vacuum: this.#vacuum }, finalTransferList(final))
+    const left = final.inFlight.times.length + final.buffer.times.length
+    if (reply === undefined && left > 0) this.#countDrops(left, `the SQLite cache ${this.path} could not be written at close`)
     await this.#client.terminate()
   }
 
   /**
    * On process `exit`: no await is possible and the thread may be mid-transaction. Stop
    * it from committing anything more, then write, on a connection of this thread, what
-   * it did not confirm, what memory holds, and the settlements; free this cache's claims.
+   * memory holds and what the thread did not confirm; free this cache's claims.
    */
   persistSync (): void {
     if (this.#closed) return
     this.#closed = true
-    const memory = this.#takeMemory()
-    const unconfirmed = this.#unconfirmed === undefined ? [] : [{ id: this.#unconfirmed.id, payload: toPayload(this.#unconfirmed.drained.events, this.#unconfirmed.drained.times) }]
-    const settlements = this.#settlements.all()
-    if (memory.events.length === 0 && unconfirmed.length === 0 && this.#inFlight.size === 0 && settlements.length === 0) return
+    const final = this.#finalWrite()
+    const nothing = final.inFlight.times.length + final.buffer.times.length === 0 && final.settlements.length === 0
+    if (nothing && this.#unconfirmed === undefined && this.#inFlight.size === 0) return
     Atomics.store(new Int32Array(this.#threadOptions.stop), 0, 1)
     const writer = new SqliteWriter({
       ...this.#threadOptions,
@@ -211,69 +246,150 @@ export class SqliteCache implements Cache {
       stopped: () => false,
       recover: false
     })
-    this.#dropped += writer.final({ unconfirmed, memory: toPayload(memory.events, memory.times), settlements }, false)
+    this.#dropped += writer.final(final, false)
+  }
+
+  /** Everything memory holds, in order, for the last write (see `FinalWrite`). */
+  #finalWrite (): FinalWrite {
+    const inFlight = this.#inFlight.copyAfter(0)
+    const buffer = this.#buffer.drain()
+    const open = this.#unconfirmed
+    this.#queueRemoved()
+    return {
+      inFlight: toPayload(inFlight.events, inFlight.times, inFlight.seqs),
+      unconfirmed: open === undefined ? undefined : { id: open.id, upTo: open.upTo, drained: toPayload(open.drained.events, open.drained.times, open.drained.seqs) },
+      buffer: toPayload(buffer.events, buffer.times, buffer.seqs),
+      writtenUpTo: this.#writtenUpTo,
+      settlements: this.#settlements.all()
+    }
+  }
+
+  async #takeFromFile (max: number): Promise<FileBatch | undefined> {
+    const claim = -++this.#fileClaims
+    const reply = await this.#write(undefined, { claim, max })
+    const claimed = reply?.claimed
+    if (reply === undefined || claimed === undefined) return undefined
+    return this.#inFlight.track(new FileBatch(unpack(claimed.events), claimed.claim, reply.state.generation))
+  }
+
+  /**
+   * Queues a move of what is undelivered to the file; `drain` empties memory into it. One
+   * queued is enough: it takes what is there when its turn comes.
+   */
+  #move (drain: boolean): Promise<Reply | undefined> {
+    if (this.#queuedMove !== undefined) {
+      this.#queuedMove.drain ||= drain
+      return this.#queuedMove.done
+    }
+    const queued = { done: this.#write({ drain }, undefined), drain }
+    this.#queuedMove = queued
+    return queued.done
   }
 
   // Writes are serialized: a failed one puts its events back in front before the next drains.
-  #write (claimMax: number): Promise<{ reply: Reply | undefined, drained: Drained }> {
-    const done = this.#writing.then(() => this.#writeNow(claimMax))
+  #write (move: { drain: boolean } | undefined, take: Take): Promise<Reply | undefined> {
+    const done = this.#writing.then(() => this.#writeNow(move !== undefined, take))
     this.#writing = done.catch(() => {})
     return done
   }
 
-  async #writeNow (claimMax: number): Promise<{ reply: Reply | undefined, drained: Drained }> {
+  async #writeNow (isMove: boolean, take: Take): Promise<Reply | undefined> {
+    if (!isMove) return await this.#send(undefined, take)
+    const requested = this.#queuedMove?.drain ?? true
+    this.#queuedMove = undefined
+    // Memory is kept while this cache delivers and no older rows wait in the file (FIFO).
+    const keep = !requested && this.#delivered && this.#known && this.#state.pending === 0
+    this.#delivered = false
+    const move = composeMove(this.#buffer, this.#inFlight, this.#writtenUpTo, keep)
+    if (keep) return await this.#send(move, undefined)
+    const done = this.#send(move, undefined)
+    this.#draining = done
+    try {
+      return await done
+    } finally {
+      this.#draining = undefined
+    }
+  }
+
+  async #send (move: Move | undefined, take: Take): Promise<Reply | undefined> {
     this.#reportBufferDrops()
-    // While nothing older waits in the file, a take writes just the batch it sends, claimed
-    // as it goes in, and the rest follows with the next take: nothing is read back. Else it
-    // writes everything, and the oldest rows come back from the file.
-    const drained = this.#buffer.drain(claimMax > 0 && this.#state.pending === 0 ? claimMax : Infinity)
-    const id = this.#client.newId()
-    const payload = toPayload(drained.events, drained.times)
+    this.#queueRemoved()
     const queued = this.#settlements.take()
-    const settlements = queued.map((q) => q.settlement)
-    this.#unconfirmed = { id, drained }
-    const reply = await this.#client.call({ op: 'write', id, settlements, payload, claimMax }, transferList(payload))
+    if (move === undefined && take === undefined && queued.length === 0) return undefined
+    const claimed = move?.claimed ?? EMPTY_DRAINED
+    const pending = move?.pending ?? EMPTY_DRAINED
+    const upTo = move?.upTo ?? this.#writtenUpTo
+    const now = Date.now()
+    // Rows kept in memory may wait longer than a lease (a slow receiver): renew them in time.
+    if (!this.#keepsRows()) this.#renewAt = undefined
+    const renewLeases = move !== undefined && this.#renewAt !== undefined && now >= this.#renewAt
+    this.#claimedUpTo = Math.max(this.#claimedUpTo, claimed.seqs[claimed.seqs.length - 1] ?? 0)
+    const claimedPayload = toPayload(claimed.events, claimed.times, claimed.seqs)
+    const pendingPayload = toPayload(pending.events, pending.times)
+    const release = move?.release === undefined ? undefined : { kind: 'release' as const, ...move.release, generation: this.#state.generation }
+    const id = this.#client.newId()
+    this.#unconfirmed = { id, upTo, drained: move?.drained ?? EMPTY_DRAINED }
+    const reply = await this.#client.call({
+      op: 'write', id, settlements: queued.map((q) => q.settlement), claimed: claimedPayload, release, payload: pendingPayload, renewLeases, take
+    }, [...transferList(claimedPayload), ...transferList(pendingPayload)])
     this.#unconfirmed = undefined
     // Writes are serialized and each applies what failed before: when one commits, all
     // earlier settlements are in. When the thread died, what it was to retry died with it.
     if (reply === undefined) this.#settlements.lost(queued)
     else if (reply.written === true) this.#settlements.settled()
-    if (reply === undefined || reply.written !== true) {
-      this.#buffer.restore(drained)
-    } else if (drained.events.length > 0) {
-      this.#lastInsertedId = Math.max(this.#lastInsertedId, reply.lastId ?? 0)
-      this.#marks.written(drained.seqs[0] ?? 0, this.#lastInsertedId)
-    }
-    if (reply !== undefined) {
-      this.#updateState(reply.state)
-      // The file was replaced meanwhile: its rows are gone, so an unsent batch goes to memory.
-      for (const { settlement, batch } of queued) {
-        if (settlement.kind === 'release' && settlement.generation !== reply.state.generation) {
-          this.#buffer.restore({ events: [...batch.events], times: batch.events.map(() => Date.now()), sizes: [], seqs: [] })
-        }
+    if (reply?.written === true) {
+      this.#writtenUpTo = upTo
+      if (renewLeases || (this.#renewAt === undefined && claimed.events.length > 0)) this.#renewAt = now + this.#threadOptions.leaseMs / 2
+      if ((reply.lastId ?? 0) > 0) {
+        this.#lastInsertedId = Math.max(this.#lastInsertedId, reply.lastId ?? 0)
+        this.#marks.written(claimed.seqs[0] ?? pending.seqs[0] ?? 0, this.#lastInsertedId)
       }
+    } else if (move !== undefined) {
+      this.#buffer.restore(move.drained)
+      // The thread died: whether its rows went in is unknown, so a later write deletes them.
+      if (reply === undefined && claimed.events.length > 0) this.#settlements.add('delete', this.#writtenUpTo + 1, upTo, this.#state.generation)
     }
-    return { reply, drained }
+    if (reply !== undefined) this.#afterReply(reply, queued)
+    return reply
   }
 
-  // An ack waits for the next write (the worker's next take follows at once while there is
-  // work) or, alone, for the next turn of the event loop: one transaction less per batch.
-  #settle (kind: 'delete' | 'release', batch: FileBatch): void {
-    this.#settlements.add(kind, batch)
+  #afterReply (reply: Reply, queued: readonly Queued[]): void {
+    this.#updateState(reply.state)
+    // The file was replaced meanwhile: rows read back and released are gone. Their events
+    // go to memory, as new ones (FIFO is lost with the file anyway).
+    for (const { settlement, events } of queued) {
+      if (settlement.kind === 'release' && settlement.generation !== reply.state.generation) {
+        for (const event of events) this.#buffer.add(event, Date.now())
+      }
+    }
+  }
+
+  // A delete waits for the next write (the worker's next take from the file or the next
+  // tick) or, alone, for the next turn of the event loop: one transaction less per batch.
+  #settle (from: number, to: number, generation: number): void {
+    this.#settlements.add('delete', from, to, generation)
     if (this.#settleScheduled) return
     this.#settleScheduled = true
     setImmediate(() => {
       this.#settleScheduled = false
-      if (this.#settlements.length > 0 && !this.#closed) void this.#write(0)
+      if (this.#settlements.length > 0 && !this.#closed) void this.#write(undefined, undefined)
     })
   }
 
-  /** Memory batches in flight and the buffer, oldest first, emptied. */
-  #takeMemory (): Drained {
-    for (const batch of [...this.#inFlight].reverse()) {
-      if (batch instanceof MemoryBatch && this.#untrack(batch)) this.#buffer.restore(batch)
+  // Events dropped from memory (bound, TTL) that may have rows: the rows go too.
+  #queueRemoved (): void {
+    for (const { from, to } of this.#buffer.takeRemoved()) {
+      if (from <= this.#claimedUpTo) this.#settlements.add('delete', from, to, this.#state.generation)
     }
-    return this.#buffer.drain()
+  }
+
+  /** Whether memory holds events that have rows. */
+  #keepsRows (): boolean {
+    return (this.#buffer.length > 0 && this.#buffer.firstSeq <= this.#writtenUpTo) || this.#inFlight.holdsUpTo(this.#writtenUpTo)
+  }
+
+  #holdsUnwritten (): boolean {
+    return (this.#buffer.length > 0 && this.#buffer.seq > this.#writtenUpTo) || this.#inFlight.copyAfter(this.#writtenUpTo).events.length > 0
   }
 
   #onMessage (message: Ready | Report): void {
@@ -286,6 +402,7 @@ export class SqliteCache implements Cache {
       }
       return
     }
+    this.#known = true
     this.#ready = true
     this.#updateState(message.state)
     // Rows left by earlier runs are part of what a first flush() waits for.
@@ -299,29 +416,18 @@ export class SqliteCache implements Cache {
 
   #updateState (state: FileState): void {
     if (state.generation !== this.#state.generation) {
-      // A corrupt file was replaced: ids of the old one mean nothing now.
+      // A corrupt file was replaced: its ids and rows are gone, what memory holds is unwritten.
       this.#lastInsertedId = 0
+      this.#writtenUpTo = 0
       this.#marks.reset()
     }
     this.#state = state
   }
 
-  #track<T extends FileBatch | MemoryBatch> (batch: T): T {
-    this.#inFlight.add(batch)
-    this.#inFlightEvents += batch.events.length
-    return batch
-  }
-
-  #untrack (batch: CachedBatch): boolean {
-    if (!(batch instanceof FileBatch || batch instanceof MemoryBatch) || !this.#inFlight.delete(batch)) return false
-    this.#inFlightEvents -= batch.events.length
-    return true
-  }
-
   // Evictions from memory happen inside log(); they are reported later, from the worker's tick.
   #reportBufferDrops (): void {
     const n = this.#buffer.takeUnreportedDrops()
-    if (n > 0) this.#report(new DroppedEventsError(`${n} oldest events dropped from memory while the SQLite cache ${this.path} could not be written: memory holds at most cache.maxEvents events`, n))
+    if (n > 0) this.#report(new DroppedEventsError(`${n} oldest events dropped from memory: more than cache.maxEvents (or cache.maxBytes) were waiting to be sent or written to the SQLite cache ${this.path}`, n))
   }
 
   #countDrops (n: number, why: string): void {
@@ -333,4 +439,10 @@ export class SqliteCache implements Cache {
     if (this.#hooks !== undefined) this.#hooks.onError(err)
     else if (this.#early.length < EARLY_REPORTS) this.#early.push(err)
   }
+}
+
+const EMPTY_DRAINED: Drained = Object.freeze({ events: [], times: [], sizes: [], seqs: [] }) as unknown as Drained
+
+function finalTransferList (final: FinalWrite): ArrayBuffer[] {
+  return [...transferList(final.inFlight), ...transferList(final.buffer), ...(final.unconfirmed === undefined ? [] : transferList(final.unconfirmed.drained))]
 }
