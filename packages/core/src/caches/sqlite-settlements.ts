@@ -15,7 +15,7 @@ export interface Queued {
  */
 export class SettlementQueue {
   #queued: Queued[] = []
-  #unconfirmed: Settlement[] = []
+  #unconfirmed: Queued[] = []
 
   get length (): number { return this.#queued.length }
 
@@ -27,7 +27,7 @@ export class SettlementQueue {
   take (): Queued[] {
     const taken = this.#queued
     this.#queued = []
-    for (const { settlement } of taken) this.#unconfirmed.push(settlement)
+    this.#unconfirmed.push(...taken)
     return taken
   }
 
@@ -36,14 +36,14 @@ export class SettlementQueue {
     this.#unconfirmed = []
   }
 
-  /** The thread died with `taken` (and what it was to retry): send them again. */
-  lost (taken: Queued[]): void {
-    this.#queued = taken.concat(this.#queued)
+  /** The thread died, and with it what it was to retry: send everything not known to be in again. */
+  lost (): void {
+    this.#queued = this.#unconfirmed.concat(this.#queued)
     this.#unconfirmed = []
   }
 
   /** Everything not known to be in the file, for the last write. */
   all (): Settlement[] {
-    return this.#unconfirmed.concat(this.#queued.map((q) => q.settlement))
+    return this.#unconfirmed.concat(this.#queued).map((q) => q.settlement)
   }
 }

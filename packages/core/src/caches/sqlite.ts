@@ -74,7 +74,7 @@ export class SqliteCache implements Cache {
   #writtenUpTo = 0
   /** Highest sequence number a write claimed, answered or not: an ack up to it deletes rows. */
   #claimedUpTo = 0
-  /** A batch was delivered since the last tick: the next one keeps what waits in memory. */
+  /** A batch was delivered since the last tick: the tick keeps what waits in memory. */
   #delivered = false
   /** When the leases of rows kept in memory need renewing (`undefined`: none kept). */
   #renewAt: number | undefined
@@ -132,11 +132,18 @@ export class SqliteCache implements Cache {
     this.#buffer.add(event, time)
   }
 
-  /** The persist tick. Resolves whether events are left only in memory (the write failed). */
+  /**
+   * The persist tick. Resolves whether another is needed without new events: some are only
+   * in memory (the write failed), or memory holds rows of this cache, whose leases must be
+   * renewed in time and which go to the file for any sender when this one stops delivering.
+   */
   async persist (): Promise<boolean> {
     if (this.#closed) return false
-    if (this.#settlements.length > 0 || this.#buffer.length > 0 || this.#inFlight.copyAfter(this.#writtenUpTo).events.length > 0) await this.#move(false)
-    return this.#holdsUnwritten()
+    // Memory is kept (written claimed) only while this cache delivers.
+    const delivering = this.#delivered
+    this.#delivered = false
+    if (this.#settlements.length > 0 || this.#buffer.length > 0 || this.#inFlight.copyAfter(this.#writtenUpTo).events.length > 0) await this.#move(!delivering)
+    return !this.#closed && (this.#holdsUnwritten() || this.#keepsRows())
   }
 
   /** Rows pending in the file first (they are older), else straight from memory, without SQL. */
@@ -273,8 +280,8 @@ export class SqliteCache implements Cache {
   }
 
   /**
-   * Queues a move of what is undelivered to the file; `drain` empties memory into it. One
-   * queued is enough: it takes what is there when its turn comes.
+   * Queues a move of what is undelivered to the file; `drain` empties memory into it, else
+   * memory is kept. One queued is enough: it takes what is there when its turn comes.
    */
   #move (drain: boolean): Promise<Reply | undefined> {
     if (this.#queuedMove !== undefined) {
@@ -295,11 +302,10 @@ export class SqliteCache implements Cache {
 
   async #writeNow (isMove: boolean, take: Take): Promise<Reply | undefined> {
     if (!isMove) return await this.#send(undefined, take)
-    const requested = this.#queuedMove?.drain ?? true
+    const drain = this.#queuedMove?.drain ?? true
     this.#queuedMove = undefined
-    // Memory is kept while this cache delivers and no older rows wait in the file (FIFO).
-    const keep = !requested && this.#delivered && this.#known && this.#state.pending === 0
-    this.#delivered = false
+    // Kept only while no older rows wait in the file: they go first (FIFO).
+    const keep = !drain && this.#known && this.#state.pending === 0
     const move = composeMove(this.#buffer, this.#inFlight, this.#writtenUpTo, keep)
     if (keep) return await this.#send(move, undefined)
     const done = this.#send(move, undefined)
@@ -314,8 +320,6 @@ export class SqliteCache implements Cache {
   async #send (move: Move | undefined, take: Take): Promise<Reply | undefined> {
     this.#reportBufferDrops()
     this.#queueRemoved()
-    const queued = this.#settlements.take()
-    if (move === undefined && take === undefined && queued.length === 0) return undefined
     const claimed = move?.claimed ?? EMPTY_DRAINED
     const pending = move?.pending ?? EMPTY_DRAINED
     const upTo = move?.upTo ?? this.#writtenUpTo
@@ -323,6 +327,10 @@ export class SqliteCache implements Cache {
     // Rows kept in memory may wait longer than a lease (a slow receiver): renew them in time.
     if (!this.#keepsRows()) this.#renewAt = undefined
     const renewLeases = move !== undefined && this.#renewAt !== undefined && now >= this.#renewAt
+    const moves = claimed.events.length > 0 || pending.events.length > 0 || move?.release !== undefined || renewLeases
+    // A tick with nothing new to write costs no transaction.
+    if (!moves && take === undefined && this.#settlements.length === 0) return undefined
+    const queued = this.#settlements.take()
     this.#claimedUpTo = Math.max(this.#claimedUpTo, claimed.seqs[claimed.seqs.length - 1] ?? 0)
     const claimedPayload = toPayload(claimed.events, claimed.times, claimed.seqs)
     const pendingPayload = toPayload(pending.events, pending.times)
@@ -335,7 +343,7 @@ export class SqliteCache implements Cache {
     this.#unconfirmed = undefined
     // Writes are serialized and each applies what failed before: when one commits, all
     // earlier settlements are in. When the thread died, what it was to retry died with it.
-    if (reply === undefined) this.#settlements.lost(queued)
+    if (reply === undefined) this.#settlements.lost()
     else if (reply.written === true) this.#settlements.settled()
     if (reply?.written === true) {
       this.#writtenUpTo = upTo
