@@ -16,8 +16,8 @@
  * and except the one-turn setImmediate: an unref()ed immediate does not wake an idle event
  * loop, so a due send would wait for some unrelated timer or I/O (seconds, or for ever).
  * A persistent cache gets a persist tick about every flushIntervalMs while events come in
- * (and after it, while its write fails): what is undelivered then reaches the disk, and what
- * was delivered before it never does.
+ * (and after, as long as the cache asks for more: its write failed, or it holds rows): what
+ * is undelivered then reaches the disk, and what was delivered before it never does.
  */
 import { CacheError, DroppedEventsError, LogstashError, TransportError } from './errors'
 import type { Cache } from './caches/types'

@@ -49,6 +49,9 @@ export class EventQueue {
   /** Sequence number of the oldest event; only meaningful when `length > 0` and seqs are tracked. */
   peekSeq (): number { return this.#seqs?.[this.#head] ?? 0 }
 
+  /** Sequence number of the newest event; only meaningful when `length > 0` and seqs are tracked. */
+  peekLastSeq (): number { return this.#seqs?.[(this.#head + this.#length - 1) & this.#mask] ?? 0 }
+
   /** Removes the oldest event and returns its size (0 when sizes are not tracked). */
   dropFirst (): number {
     const head = this.#head

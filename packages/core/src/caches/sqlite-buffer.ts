@@ -1,3 +1,4 @@
+import { DroppedEventsError } from '../errors'
 import { EventQueue } from './event-queue'
 import { MemoryBatch } from './sqlite-batches'
 
@@ -40,8 +41,15 @@ export class SqliteBuffer {
 
   get length (): number { return this.#queue.length }
 
-  /** Sequence number of the oldest event (only meaningful when `length > 0`). */
-  get firstSeq (): number { return this.#queue.peekSeq() }
+  /** Whether it holds an event with a sequence number up to `seq`. */
+  holdsUpTo (seq: number): boolean {
+    return this.#queue.length > 0 && this.#queue.peekSeq() <= seq
+  }
+
+  /** Whether it holds an event with a sequence number above `seq`. */
+  holdsAfter (seq: number): boolean {
+    return this.#queue.length > 0 && this.#queue.peekLastSeq() > seq
+  }
 
   /** The hot path: one push, and a byte count only when a byte bound is set. */
   add (event: string, time: number): void {
@@ -98,15 +106,11 @@ export class SqliteBuffer {
     return count
   }
 
-  /** Whether an event with a sequence number up to `seq` is still here. */
-  holdsUpTo (seq: number): boolean {
-    return this.#queue.length > 0 && this.#queue.peekSeq() <= seq
-  }
-
-  takeUnreportedDrops (): number {
+  /** Events dropped by the bound since the last call, as a report for `onError`. */
+  takeDropReport (path: string): DroppedEventsError | undefined {
     const n = this.#unreported
     this.#unreported = 0
-    return n
+    return n === 0 ? undefined : new DroppedEventsError(`${n} oldest events dropped from memory: more than cache.maxEvents (or cache.maxBytes) were waiting to be sent or written to the SQLite cache ${path}`, n)
   }
 
   /** The sequence numbers dropped (bound or TTL) since the last call: their rows, if any, must go too. */

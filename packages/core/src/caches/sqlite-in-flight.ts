@@ -38,6 +38,14 @@ export class InFlightBatches {
     return copied
   }
 
+  /** Whether a batch from memory holds an event with a sequence number above `seq`. */
+  holdsAfter (seq: number): boolean {
+    for (const batch of this.#batches) {
+      if (batch instanceof MemoryBatch && (batch.seqs[batch.seqs.length - 1] ?? 0) > seq) return true
+    }
+    return false
+  }
+
   /** Whether a batch from memory holds an event with a sequence number up to `seq`. */
   holdsUpTo (seq: number): boolean {
     for (const batch of this.#batches) {

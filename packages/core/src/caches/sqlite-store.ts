@@ -290,6 +290,11 @@ export class SqliteStore {
     return (this.#sql.totals.get() as { events: number, bytes: number } | undefined) ?? { events: 0, bytes: 0 }
   }
 
+  /** Copies the WAL into the file and empties it: after a write failed for lack of space, room for the next (deletes free space). */
+  checkpoint (): void {
+    this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
+  }
+
   vacuum (): void {
     this.#db.exec('VACUUM')
   }

@@ -97,7 +97,8 @@ export class SqliteWriter {
       return this.#reply(id, { written: true, lastId, claimed: rows })
     } catch (err) {
       if (err instanceof StoppedError) throw err
-      this.#file.fail(err, n > 0 ? `cannot write ${n} events (they stay in memory)` : 'cannot update the file')
+      const problem = this.#file.fail(err, n > 0 ? `cannot write ${n} events (they stay in memory)` : 'cannot update the file')
+      if (problem.code === 'LOGSTASH_CACHE_FULL') this.#makeRoom(store)
       const rows = take !== undefined && this.#file.current === store ? this.#claimOnly(store, take.claim, take.max) : undefined
       return this.#reply(id, { written: false, claimed: rows })
     }
@@ -164,6 +165,14 @@ export class SqliteWriter {
       if (this.#options.stopped()) throw new StoppedError('stopped')
       return fn()
     })
+  }
+
+  // The WAL only shrinks at a checkpoint, which SQLite runs by itself once it holds 1000
+  // pages: on a small disk or under a file size limit it fills up first, and then no
+  // write, not even the delete of a delivered batch, goes through. Empty it now.
+  #makeRoom (store: SqliteStore): void {
+    if (this.#file.current !== store) return
+    try { store.checkpoint() } catch { /* no room for the checkpoint either: the next write tries again */ }
   }
 
   #claim (store: SqliteStore, claim: number, max: number, now: number): Claimed | undefined {

@@ -2,17 +2,16 @@ import { existsSync } from 'node:fs'
 import { CacheError, DroppedEventsError, type LogstashError } from '../errors'
 import { checkBoolean, checkInteger, checkString } from '../validate'
 import { EMPTY_BATCH, FileBatch, type FlushMark } from './sqlite-batches'
-import { SqliteBuffer, type Drained } from './sqlite-buffer'
+import { SqliteBuffer } from './sqlite-buffer'
 import { ThreadClient } from './sqlite-client'
-import { toPayload, transferList, unpack } from './sqlite-codec'
-import { composeMove, type Move } from './sqlite-compose'
+import { transferList } from './sqlite-codec'
 import { InFlightBatches } from './sqlite-in-flight'
-import { FlushMarks } from './sqlite-marks'
 import { newOwnerId } from './sqlite-owner'
-import type { FileState, FinalWrite, Ready, Reply, Report, ThreadOptions } from './sqlite-protocol'
+import type { FinalWrite, Ready, Report, ThreadOptions } from './sqlite-protocol'
 import { loadSqlite } from './sqlite-schema'
-import { SettlementQueue, type Queued } from './sqlite-settlements'
+import { FileStatus } from './sqlite-status'
 import { SqliteWriter } from './sqlite-writer'
+import { WriteQueue } from './sqlite-writes'
 import type { Cache, CacheCounts, CachedBatch, CacheHooks } from './types'
 
 export interface SqliteCacheOptions {
@@ -22,7 +21,7 @@ export interface SqliteCacheOptions {
   maxEvents?: number
   /** Most bytes (UTF-8) of events in the file, and in memory; over it the oldest pending are dropped and counted. @default unbounded */
   maxBytes?: number
-  /** How long rows this cache claimed stay reserved to it unless renewed; a sender that died on another machine frees its rows after this. @default 60000 */
+  /** How long rows this cache holds (on the wire, or written while still in its memory) stay its own unless it renews them; a sender that died on another machine frees its rows after this. @default 60000 */
   leaseMs?: number
   /** Longest wait for another connection's lock (in the cache's thread). @default 1000 */
   busyTimeoutMs?: number
@@ -35,11 +34,6 @@ const EXIT_BUSY_TIMEOUT_MS = 5000
 // Problems found before the handler attached its onError wait, up to this many.
 const EARLY_REPORTS = 20
 
-/** A write sent to the thread and not answered yet: what the exit path must write itself. */
-interface Unconfirmed { id: number, upTo: number, drained: Drained }
-
-type Take = { claim: number, max: number } | undefined
-
 /**
  * A cache in a SQLite file (`node:sqlite`, WAL), so events survive restarts and crashes.
  *
@@ -50,8 +44,8 @@ type Take = { claim: number, max: number } | undefined
  * sends succeed, as rows claimed by this cache (claim = the event's sequence number), which
  * it goes on sending from memory and deletes once delivered; otherwise, and after a failed
  * send, as pending rows any process may send, and memory is emptied into the file. Rows
- * pending in the file are older than what memory holds, so they are sent first. On exit the
- * main thread writes what is left itself.
+ * pending in the file are older than what memory holds, so they are sent first. On exit
+ * the main thread writes what is left itself.
  *
  * Several processes may share the file: a sender claims rows (owner, claim, lease) and
  * deletes only its own claims. When the file cannot be used, events wait in memory
@@ -63,37 +57,15 @@ export class SqliteCache implements Cache {
   readonly #vacuum: boolean
   readonly #threadOptions: ThreadOptions
   readonly #buffer: SqliteBuffer
-  readonly #client: ThreadClient
   readonly #inFlight = new InFlightBatches()
-  readonly #settlements = new SettlementQueue()
-  readonly #marks = new FlushMarks()
-  #settleScheduled = false
-  /** Claims of rows read back from the file: negative, apart from sequence numbers. */
-  #fileClaims = 0
-  /** Events in memory with a sequence number up to this have rows (claimed by this cache). */
-  #writtenUpTo = 0
-  /** Highest sequence number a write claimed, answered or not: an ack up to it deletes rows. */
-  #claimedUpTo = 0
+  readonly #status: FileStatus
+  readonly #client: ThreadClient
+  readonly #writes: WriteQueue
   /** A batch was delivered since the last tick: the tick keeps what waits in memory. */
   #delivered = false
-  /** When the leases of rows kept in memory need renewing (`undefined`: none kept). */
-  #renewAt: number | undefined
-  /** Every write, in order: each is composed once the one before has its reply. */
-  #writing: Promise<unknown> = Promise.resolve()
-  /** A move queued and not composed yet: another tick or release joins it. */
-  #queuedMove: { done: Promise<Reply | undefined>, drain: boolean } | undefined
-  /** A move emptying memory into the file, under way: takes wait for it (its events are older). */
-  #draining: Promise<unknown> | undefined
-  #unconfirmed: Unconfirmed | undefined
-  #state: FileState = { available: false, pending: 0, oldestId: undefined, generation: 0 }
-  /** The thread reported the file's state, or there was no file to leave rows in. */
-  #known: boolean
-  /** The thread opened the file (or gave up): `flush()` waits for that. */
-  #ready = false
   #pendingAtOpen = false
   #hooks: CacheHooks | undefined
   #early: LogstashError[] = []
-  #lastInsertedId = 0
   #dropped = 0
   #expired = 0
   #closed = false
@@ -114,10 +86,20 @@ export class SqliteCache implements Cache {
       busyTimeoutMs: checkInteger('busyTimeoutMs', options.busyTimeoutMs ?? 1000, 0),
       stop: new SharedArrayBuffer(4)
     }
-    // No file yet: no earlier run left rows, so sending need not wait for the thread to start.
-    this.#known = !existsSync(this.path)
     this.#buffer = new SqliteBuffer(maxEvents, maxBytes)
+    // No file yet: no earlier run left rows, so sending need not wait for the thread to start.
+    // A replaced (corrupt) file took every row along: what memory holds is unwritten again.
+    this.#status = new FileStatus(!existsSync(this.path), () => { this.#writes.writtenUpTo = 0 })
     this.#client = new ThreadClient(this.#threadOptions, (message) => this.#onMessage(message))
+    this.#writes = new WriteQueue({
+      buffer: this.#buffer,
+      inFlight: this.#inFlight,
+      client: this.#client,
+      status: this.#status,
+      path: this.path,
+      leaseMs: this.#threadOptions.leaseMs,
+      report: (err) => this.#report(err)
+    })
   }
 
   attach (hooks: CacheHooks): void {
@@ -142,24 +124,25 @@ export class SqliteCache implements Cache {
     // Memory is kept (written claimed) only while this cache delivers.
     const delivering = this.#delivered
     this.#delivered = false
-    if (this.#settlements.length > 0 || this.#buffer.length > 0 || this.#inFlight.copyAfter(this.#writtenUpTo).events.length > 0) await this.#move(!delivering)
-    return !this.#closed && (this.#holdsUnwritten() || this.#keepsRows())
+    if (this.#writes.settlements.length > 0 || this.#buffer.length > 0 || this.#inFlight.holdsAfter(this.#writes.writtenUpTo)) await this.#writes.move(!delivering)
+    return !this.#closed && (this.#writes.holdsUnwritten() || this.#writes.keepsRows())
   }
 
   /** Rows pending in the file first (they are older), else straight from memory, without SQL. */
   async take (max: number): Promise<CachedBatch> {
     for (;;) {
       if (this.#closed) return EMPTY_BATCH
-      while (this.#draining !== undefined) await this.#draining
+      while (this.#writes.draining !== undefined) await this.#writes.draining
       // Whether rows wait in the file (left by another process or an earlier run) is known
       // from the last reply, and asked anew when memory holds nothing to send.
-      if (this.#known && this.#state.pending === 0 && this.#buffer.length > 0) break
-      const batch = await this.#takeFromFile(max)
-      if (batch !== undefined) return batch
+      if (this.#status.known && this.#status.state.pending === 0 && this.#buffer.length > 0) break
+      const batch = await this.#writes.takeFromFile(max)
+      if (batch !== undefined) return this.#inFlight.track(batch)
       // Nothing to claim (or the file cannot be used): memory, unless a move is emptying it.
-      if (this.#draining === undefined) break
+      if (this.#writes.draining === undefined) break
     }
-    this.#reportBufferDrops()
+    const drops = this.#buffer.takeDropReport(this.path)
+    if (drops !== undefined) this.#report(drops)
     if (this.#buffer.length === 0) return EMPTY_BATCH
     return this.#inFlight.track(this.#buffer.takeBatch(max))
   }
@@ -169,12 +152,12 @@ export class SqliteCache implements Cache {
     if (!this.#inFlight.untrack(batch)) return
     this.#delivered = true
     if (batch instanceof FileBatch) {
-      this.#settle(batch.claim, batch.claim, batch.generation)
+      this.#writes.deleteSoon(batch.claim, batch.claim, batch.generation)
       return
     }
     const first = batch.seqs[0] ?? Infinity
     // Written, or maybe being written: deleting rows that never went in deletes nothing.
-    if (first <= this.#claimedUpTo) this.#settle(first, batch.seqs[batch.seqs.length - 1] as number, this.#state.generation)
+    if (first <= this.#writes.claimedUpTo) this.#writes.deleteSoon(first, batch.seqs[batch.seqs.length - 1] as number, this.#status.state.generation)
   }
 
   /**
@@ -183,9 +166,9 @@ export class SqliteCache implements Cache {
    */
   async release (batch: CachedBatch): Promise<void> {
     if (!this.#inFlight.untrack(batch)) return
-    if (batch instanceof FileBatch) this.#settlements.add('release', batch.claim, batch.claim, batch.generation, batch.events)
+    if (batch instanceof FileBatch) this.#writes.settlements.add('release', batch.claim, batch.claim, batch.generation, batch.events)
     else this.#buffer.restore(batch)
-    await this.#move(true)
+    await this.#writes.move(true)
   }
 
   async expire (ttlMs: number): Promise<number> {
@@ -193,7 +176,7 @@ export class SqliteCache implements Cache {
     let count = this.#buffer.expire(cutoff)
     const reply = await this.#client.call({ op: 'expire', id: this.#client.newId(), cutoff })
     if (reply !== undefined) {
-      this.#updateState(reply.state)
+      this.#status.update(reply.state)
       count += reply.expired ?? 0
     }
     this.#expired += count
@@ -202,7 +185,7 @@ export class SqliteCache implements Cache {
 
   /** Memory plus the file's pending rows (of every process), as of the last reply. */
   pendingCount (): number {
-    return this.#buffer.length + (this.#unconfirmed?.drained.events.length ?? 0) + this.#state.pending
+    return this.#buffer.length + this.#writes.inTransit.events.length + this.#status.state.pending
   }
 
   counts (): CacheCounts {
@@ -210,24 +193,23 @@ export class SqliteCache implements Cache {
   }
 
   flushMark (): FlushMark {
-    return this.#marks.create(this.#buffer.seq, this.#lastInsertedId)
+    return this.#status.mark(this.#buffer.seq)
   }
 
   isFlushed (mark: unknown): boolean {
     const { seq, id } = mark as FlushMark
-    if (!this.#ready || this.#buffer.holdsUpTo(seq) || this.#inFlight.holdsUpTo(seq)) return false
-    if (this.#unconfirmed !== undefined && (this.#unconfirmed.drained.seqs[0] ?? Infinity) <= seq) return false
-    if (id === 0) return true
-    const { available, oldestId } = this.#state
-    return available && (oldestId === undefined || oldestId > id)
+    if (!this.#status.ready || this.#buffer.holdsUpTo(seq) || this.#inFlight.holdsUpTo(seq)) return false
+    if ((this.#writes.inTransit.seqs[0] ?? Infinity) <= seq) return false
+    return this.#status.clearedUpTo(id)
   }
 
   /** Writes what memory holds and frees this cache's claims; undelivered rows stay in the file. */
   async close (): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await this.#writing
-    const final = this.#finalWrite()
+    this.#writes.stop()
+    await this.#writes.idle()
+    const final = this.#writes.finalWrite()
     const reply = await this.#client.call({ op: 'close', id: this.#client.newId(), final, vacuum: this.#vacuum }, finalTransferList(final))
     const left = final.inFlight.times.length + final.buffer.times.length
     if (reply === undefined && left > 0) this.#countDrops(left, `the SQLite cache ${this.path} could not be written at close`)
@@ -242,9 +224,10 @@ export class SqliteCache implements Cache {
   persistSync (): void {
     if (this.#closed) return
     this.#closed = true
-    const final = this.#finalWrite()
-    const nothing = final.inFlight.times.length + final.buffer.times.length === 0 && final.settlements.length === 0
-    if (nothing && this.#unconfirmed === undefined && this.#inFlight.size === 0) return
+    this.#writes.stop()
+    const final = this.#writes.finalWrite()
+    const memory = final.inFlight.times.length + final.buffer.times.length
+    if (memory === 0 && final.unconfirmed === undefined && final.settlements.length === 0 && this.#inFlight.size === 0) return
     Atomics.store(new Int32Array(this.#threadOptions.stop), 0, 1)
     const writer = new SqliteWriter({
       ...this.#threadOptions,
@@ -254,150 +237,6 @@ export class SqliteCache implements Cache {
       recover: false
     })
     this.#dropped += writer.final(final, false)
-  }
-
-  /** Everything memory holds, in order, for the last write (see `FinalWrite`). */
-  #finalWrite (): FinalWrite {
-    const inFlight = this.#inFlight.copyAfter(0)
-    const buffer = this.#buffer.drain()
-    const open = this.#unconfirmed
-    this.#queueRemoved()
-    return {
-      inFlight: toPayload(inFlight.events, inFlight.times, inFlight.seqs),
-      unconfirmed: open === undefined ? undefined : { id: open.id, upTo: open.upTo, drained: toPayload(open.drained.events, open.drained.times, open.drained.seqs) },
-      buffer: toPayload(buffer.events, buffer.times, buffer.seqs),
-      writtenUpTo: this.#writtenUpTo,
-      settlements: this.#settlements.all()
-    }
-  }
-
-  async #takeFromFile (max: number): Promise<FileBatch | undefined> {
-    const claim = -++this.#fileClaims
-    const reply = await this.#write(undefined, { claim, max })
-    const claimed = reply?.claimed
-    if (reply === undefined || claimed === undefined) return undefined
-    return this.#inFlight.track(new FileBatch(unpack(claimed.events), claimed.claim, reply.state.generation))
-  }
-
-  /**
-   * Queues a move of what is undelivered to the file; `drain` empties memory into it, else
-   * memory is kept. One queued is enough: it takes what is there when its turn comes.
-   */
-  #move (drain: boolean): Promise<Reply | undefined> {
-    if (this.#queuedMove !== undefined) {
-      this.#queuedMove.drain ||= drain
-      return this.#queuedMove.done
-    }
-    const queued = { done: this.#write({ drain }, undefined), drain }
-    this.#queuedMove = queued
-    return queued.done
-  }
-
-  // Writes are serialized: a failed one puts its events back in front before the next drains.
-  #write (move: { drain: boolean } | undefined, take: Take): Promise<Reply | undefined> {
-    const done = this.#writing.then(() => this.#writeNow(move !== undefined, take))
-    this.#writing = done.catch(() => {})
-    return done
-  }
-
-  async #writeNow (isMove: boolean, take: Take): Promise<Reply | undefined> {
-    if (!isMove) return await this.#send(undefined, take)
-    const drain = this.#queuedMove?.drain ?? true
-    this.#queuedMove = undefined
-    // Kept only while no older rows wait in the file: they go first (FIFO).
-    const keep = !drain && this.#known && this.#state.pending === 0
-    const move = composeMove(this.#buffer, this.#inFlight, this.#writtenUpTo, keep)
-    if (keep) return await this.#send(move, undefined)
-    const done = this.#send(move, undefined)
-    this.#draining = done
-    try {
-      return await done
-    } finally {
-      this.#draining = undefined
-    }
-  }
-
-  async #send (move: Move | undefined, take: Take): Promise<Reply | undefined> {
-    this.#reportBufferDrops()
-    this.#queueRemoved()
-    const claimed = move?.claimed ?? EMPTY_DRAINED
-    const pending = move?.pending ?? EMPTY_DRAINED
-    const upTo = move?.upTo ?? this.#writtenUpTo
-    const now = Date.now()
-    // Rows kept in memory may wait longer than a lease (a slow receiver): renew them in time.
-    if (!this.#keepsRows()) this.#renewAt = undefined
-    const renewLeases = move !== undefined && this.#renewAt !== undefined && now >= this.#renewAt
-    const moves = claimed.events.length > 0 || pending.events.length > 0 || move?.release !== undefined || renewLeases
-    // A tick with nothing new to write costs no transaction.
-    if (!moves && take === undefined && this.#settlements.length === 0) return undefined
-    const queued = this.#settlements.take()
-    this.#claimedUpTo = Math.max(this.#claimedUpTo, claimed.seqs[claimed.seqs.length - 1] ?? 0)
-    const claimedPayload = toPayload(claimed.events, claimed.times, claimed.seqs)
-    const pendingPayload = toPayload(pending.events, pending.times)
-    const release = move?.release === undefined ? undefined : { kind: 'release' as const, ...move.release, generation: this.#state.generation }
-    const id = this.#client.newId()
-    this.#unconfirmed = { id, upTo, drained: move?.drained ?? EMPTY_DRAINED }
-    const reply = await this.#client.call({
-      op: 'write', id, settlements: queued.map((q) => q.settlement), claimed: claimedPayload, release, payload: pendingPayload, renewLeases, take
-    }, [...transferList(claimedPayload), ...transferList(pendingPayload)])
-    this.#unconfirmed = undefined
-    // Writes are serialized and each applies what failed before: when one commits, all
-    // earlier settlements are in. When the thread died, what it was to retry died with it.
-    if (reply === undefined) this.#settlements.lost()
-    else if (reply.written === true) this.#settlements.settled()
-    if (reply?.written === true) {
-      this.#writtenUpTo = upTo
-      if (renewLeases || (this.#renewAt === undefined && claimed.events.length > 0)) this.#renewAt = now + this.#threadOptions.leaseMs / 2
-      if ((reply.lastId ?? 0) > 0) {
-        this.#lastInsertedId = Math.max(this.#lastInsertedId, reply.lastId ?? 0)
-        this.#marks.written(claimed.seqs[0] ?? pending.seqs[0] ?? 0, this.#lastInsertedId)
-      }
-    } else if (move !== undefined) {
-      this.#buffer.restore(move.drained)
-      // The thread died: whether its rows went in is unknown, so a later write deletes them.
-      if (reply === undefined && claimed.events.length > 0) this.#settlements.add('delete', this.#writtenUpTo + 1, upTo, this.#state.generation)
-    }
-    if (reply !== undefined) this.#afterReply(reply, queued)
-    return reply
-  }
-
-  #afterReply (reply: Reply, queued: readonly Queued[]): void {
-    this.#updateState(reply.state)
-    // The file was replaced meanwhile: rows read back and released are gone. Their events
-    // go to memory, as new ones (FIFO is lost with the file anyway).
-    for (const { settlement, events } of queued) {
-      if (settlement.kind === 'release' && settlement.generation !== reply.state.generation) {
-        for (const event of events) this.#buffer.add(event, Date.now())
-      }
-    }
-  }
-
-  // A delete waits for the next write (the worker's next take from the file or the next
-  // tick) or, alone, for the next turn of the event loop: one transaction less per batch.
-  #settle (from: number, to: number, generation: number): void {
-    this.#settlements.add('delete', from, to, generation)
-    if (this.#settleScheduled) return
-    this.#settleScheduled = true
-    setImmediate(() => {
-      this.#settleScheduled = false
-      if (this.#settlements.length > 0 && !this.#closed) void this.#write(undefined, undefined)
-    })
-  }
-
-  // Events dropped from memory (bound, TTL) that may have rows: the rows go too.
-  #queueRemoved (): void {
-    for (const { from, to } of this.#buffer.takeRemoved()) {
-      if (from <= this.#claimedUpTo) this.#settlements.add('delete', from, to, this.#state.generation)
-    }
-  }
-
-  /** Whether memory holds events that have rows. */
-  #keepsRows (): boolean {
-    return (this.#buffer.length > 0 && this.#buffer.firstSeq <= this.#writtenUpTo) || this.#inFlight.holdsUpTo(this.#writtenUpTo)
-  }
-
-  #holdsUnwritten (): boolean {
-    return (this.#buffer.length > 0 && this.#buffer.seq > this.#writtenUpTo) || this.#inFlight.copyAfter(this.#writtenUpTo).events.length > 0
   }
 
   #onMessage (message: Ready | Report): void {
@@ -410,32 +249,11 @@ export class SqliteCache implements Cache {
       }
       return
     }
-    this.#known = true
-    this.#ready = true
-    this.#updateState(message.state)
-    // Rows left by earlier runs are part of what a first flush() waits for.
-    this.#lastInsertedId = Math.max(this.#lastInsertedId, message.newestId)
-    this.#marks.written(0, this.#lastInsertedId)
+    this.#status.opened(message.state, message.newestId)
     if (message.state.pending > 0) {
       this.#pendingAtOpen = true
       this.#hooks?.onPending?.()
     }
-  }
-
-  #updateState (state: FileState): void {
-    if (state.generation !== this.#state.generation) {
-      // A corrupt file was replaced: its ids and rows are gone, what memory holds is unwritten.
-      this.#lastInsertedId = 0
-      this.#writtenUpTo = 0
-      this.#marks.reset()
-    }
-    this.#state = state
-  }
-
-  // Evictions from memory happen inside log(); they are reported later, from the worker's tick.
-  #reportBufferDrops (): void {
-    const n = this.#buffer.takeUnreportedDrops()
-    if (n > 0) this.#report(new DroppedEventsError(`${n} oldest events dropped from memory: more than cache.maxEvents (or cache.maxBytes) were waiting to be sent or written to the SQLite cache ${this.path}`, n))
   }
 
   #countDrops (n: number, why: string): void {
@@ -448,8 +266,6 @@ export class SqliteCache implements Cache {
     else if (this.#early.length < EARLY_REPORTS) this.#early.push(err)
   }
 }
-
-const EMPTY_DRAINED: Drained = Object.freeze({ events: [], times: [], sizes: [], seqs: [] }) as unknown as Drained
 
 function finalTransferList (final: FinalWrite): ArrayBuffer[] {
   return [...transferList(final.inFlight), ...transferList(final.buffer), ...(final.unconfirmed === undefined ? [] : transferList(final.unconfirmed.drained))]
