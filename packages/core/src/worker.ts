@@ -179,9 +179,9 @@ export class Worker {
       setImmediate(() => {
         if (this.#persistTimer === timer) this.#persistTimer = undefined
         if (this.#stopped) return
-        this.#cache.persist?.().then((left) => {
-          // The write failed: try again a tick later, even if nothing more is logged.
-          if (left && this.#persistTimer === undefined && !this.#stopped) this.#armPersistTick()
+        this.#cache.persist?.().then((again) => {
+          // The cache asks for another tick even if nothing more is logged (its write failed).
+          if (again === true && this.#persistTimer === undefined && !this.#stopped) this.#armPersistTick()
         }, (err: unknown) => this.#reportCacheError(err))
       })
     }, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))

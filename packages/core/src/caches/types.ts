@@ -52,10 +52,10 @@ export interface Cache {
    * The persist tick of a persistent cache, called by the worker about every flush
    * interval while events come in, at any moment (a `take()`/`ack()` may be under way):
    * what is still undelivered (waiting or in flight) goes to the storage, so a crash loses
-   * at most what came since. Resolves `true` when events are left only in memory (the write
-   * failed): the worker ticks again.
+   * at most what came since. Resolves `true` when it needs another tick even if nothing more
+   * is logged (its write failed, say): the worker ticks again.
    */
-  persist? (): Promise<boolean>
+  persist? (): Promise<boolean | void>
   /** Called on process `exit`, where only synchronous work runs. */
   persistSync? (): void
   /**
