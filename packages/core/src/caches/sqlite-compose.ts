@@ -5,7 +5,7 @@ import type { InFlightBatches } from './sqlite-in-flight'
 export interface Move {
   /** Events that stay in memory, written claimed by this cache (claim = sequence number). */
   claimed: Drained
-  /** Sequence numbers of events written so earlier, now leaving memory: their rows become pending. */
+  /** Sequence numbers of events written earlier, now leaving memory: their rows become pending. */
   release: { from: number, to: number } | undefined
   /** Events leaving memory without rows: inserted pending. */
   pending: Drained

@@ -41,7 +41,7 @@ export interface EventsPayload {
 /**
  * One transaction: apply `settlements`, insert `claimed` (events still in this cache's
  * memory: claimed by it, claim = sequence number, so no other sender takes them), release
- * `release` (events written so earlier, now going to the file for good), insert `payload`
+ * `release` (events written earlier, now leaving memory for good), insert `payload`
  * as pending rows, renew this cache's leases if asked, and, with `take`, claim the oldest
  * pending rows of the file (read back: they may come from another process).
  */
@@ -75,6 +75,7 @@ export interface Reply {
   written?: boolean
   /** write: id of its last inserted row (0 when it inserted none). */
   lastId?: number
+  /** write: the rows its `take` claimed, if any. */
   claimed?: Claimed | undefined
   /** write: rows dropped to honour the bounds. */
   evicted?: number
