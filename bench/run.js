@@ -52,11 +52,16 @@ function options () {
     contenders = CONTENDERS.filter((c) => c.baseline || ids.includes(c.id))
   }
   if (values.before !== undefined) {
-    // The same contender on another build, right after the current one: before/after in one run.
+    // Each of this project's contenders on another build too, right after the current one:
+    // before/after in one run (logstash-async-before, logstash-async-sqlite-before).
     const module = path.resolve(values.before)
-    const at = contenders.findIndex((c) => c.id === 'logstash-async')
-    const before = { id: 'logstash-async-before', label: `LogstashHandler from ${module}`, file: 'logstash-async.js', options: { module } }
-    contenders = at === -1 ? [...contenders, before] : [...contenders.slice(0, at + 1), before, ...contenders.slice(at + 1)]
+    const ours = contenders.filter((c) => c.file === 'logstash-async.js')
+    if (ours.length === 0) ours.push(CONTENDERS.find((c) => c.id === 'logstash-async'))
+    for (const current of ours) {
+      const before = { id: `${current.id}-before`, label: `${current.label}, from ${module}`, file: current.file, options: { ...current.options, module } }
+      const at = contenders.indexOf(current)
+      contenders = at === -1 ? [...contenders, before] : [...contenders.slice(0, at + 1), before, ...contenders.slice(at + 1)]
+    }
   }
   return {
     events: int('events', 1),

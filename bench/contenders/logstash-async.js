@@ -6,7 +6,7 @@ const path = require('node:path')
  * This project: a `LogstashHandler` with its defaults (TCP, memory cache, LogstashFormatter)
  * and a logger from `createLogger()`. `options.handler` is merged into the handler's options;
  * `options.databaseFile` puts a SQLite cache of that name in the run's fresh temporary
- * directory (for the SQLite-cache contender, once the core has it); `options.module` loads
+ * directory (the SQLite-cache contender); `options.module` loads
  * another build of the core (`--before DIR`).
  */
 async function create ({ host, port, tmpDir }, options = {}) {

@@ -72,13 +72,18 @@ export interface CacheLimits {
 /** Options of the SQLite cache (`databasePath`). */
 export interface SqliteOptions {
   /**
-   * How long rows taken for a send stay reserved for that sender. Rows of a sender that died
-   * on this machine are freed at once; one on another machine sharing the file frees its rows
-   * when the lease runs out. Keep it well above a send's longest time.
+   * How long rows a process holds (on the wire, or written while still in its memory) stay
+   * its own unless it renews them. Rows of a sender that died on this machine are freed at
+   * once; one on another machine sharing the file frees its rows when the lease runs out.
+   * Keep it well above a send's longest time.
    * @default 60000, or 3 x timeoutMs when that is longer
    */
   leaseMs?: number
-  /** Longest wait for another process's lock on the file; the main thread blocks meanwhile, and events stay in memory if it runs out. @default 1000 */
+  /**
+   * Longest wait for another connection's lock on the file, in the cache's own thread (the
+   * main thread waits only in the last write on exit); a write that waited longer is
+   * reported, its events stay in memory and the next tick tries again. @default 1000
+   */
   busyTimeoutMs?: number
   /** Run `VACUUM` on close, giving the space of delivered events back to the file system. @default false */
   vacuum?: boolean

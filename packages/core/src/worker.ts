@@ -15,9 +15,9 @@
  * are unref()ed, except during the exit flush, when the process must stay up to deliver,
  * and except the one-turn setImmediate: an unref()ed immediate does not wake an idle event
  * loop, so a due send would wait for some unrelated timer or I/O (seconds, or for ever).
- * A persistent cache writes to its storage in take(); while a send hangs or backs off, it
- * gets a persist tick instead, so what is logged meanwhile reaches the disk within about
- * flushIntervalMs.
+ * A persistent cache gets a persist tick about every flushIntervalMs while events come in
+ * (and after, as long as the cache asks for more: its write failed, or it holds rows): what
+ * is undelivered then reaches the disk, and what was delivered before it never does.
  */
 import { CacheError, DroppedEventsError, LogstashError, TransportError } from './errors'
 import type { Cache } from './caches/types'
@@ -67,8 +67,6 @@ export class Worker {
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined
   #timerKind: TimerKind | undefined
   #persistTimer: NodeJS.Timeout | undefined
-  /** Takes so far: a persist tick is not needed when one happened since it was armed. */
-  #takes = 0
   #pollDelayMs = MIN_TICK_MS / 2
   #lastRunTook = false
   #running: Promise<void> | undefined
@@ -93,16 +91,15 @@ export class Worker {
 
   /** Called after every `cache.add()`: the hot path, so it only looks at a few fields. */
   notify (): void {
-    if (this.#running !== undefined || this.#failures > 0 || this.#stopped) {
-      if (this.#persistTimer === undefined && !this.#stopped && this.#cache.persist !== undefined) this.#armPersistTick()
-      return
+    if (this.#running === undefined && this.#failures === 0 && !this.#stopped && this.#timerKind !== 'immediate') {
+      if (this.#cache.pendingCount() >= this.#options.flushCount) {
+        this.#setTimer('immediate', 0)
+      } else if (this.#timer === undefined) {
+        this.#setTimer('interval', this.#options.flushIntervalMs)
+      }
     }
-    if (this.#timerKind === 'immediate') return
-    if (this.#cache.pendingCount() >= this.#options.flushCount) {
-      this.#setTimer('immediate', 0)
-    } else if (this.#timer === undefined) {
-      this.#setTimer('interval', this.#options.flushIntervalMs)
-    }
+    // Armed after the send timer: when both are due together, the send goes first.
+    if (this.#persistTimer === undefined && this.#cache.persist !== undefined && !this.#stopped) this.#armPersistTick()
   }
 
   /**
@@ -174,15 +171,22 @@ export class Worker {
   }
 
   // Independent of the send timer: a send may hang for timeoutMs and a backoff last
-  // maxDelayMs, and what is logged meanwhile should not wait that long for the disk.
+  // maxDelayMs, and what is logged meanwhile should not wait that long for the disk. The
+  // tick itself runs one turn later, after the sends its moment started (a TCP write is
+  // done by then): what they delivered need not be written.
   #armPersistTick (): void {
-    const takes = this.#takes
-    this.#persistTimer = setTimeout(() => {
-      this.#persistTimer = undefined
-      if (this.#takes !== takes) return
-      this.#cache.persist?.().catch((err: unknown) => this.#reportCacheError(err))
+    const timer = setTimeout(() => {
+      setImmediate(() => {
+        if (this.#persistTimer === timer) this.#persistTimer = undefined
+        if (this.#stopped) return
+        this.#cache.persist?.().then((again) => {
+          // The cache asks for another tick even if nothing more is logged (its write failed).
+          if (again === true && this.#persistTimer === undefined && !this.#stopped) this.#armPersistTick()
+        }, (err: unknown) => this.#reportCacheError(err))
+      })
     }, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
-    if (!this.#keepAlive) this.#persistTimer.unref()
+    this.#persistTimer = timer
+    if (!this.#keepAlive) timer.unref()
   }
 
   #clearTimer (): void {
@@ -233,7 +237,6 @@ export class Worker {
         }
       }
       while (!this.#stopped) {
-        this.#takes++
         const batch = await this.#cache.take(batchSize)
         const n = batch.events.length
         if (n === 0) {

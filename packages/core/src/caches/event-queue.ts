@@ -49,6 +49,9 @@ export class EventQueue {
   /** Sequence number of the oldest event; only meaningful when `length > 0` and seqs are tracked. */
   peekSeq (): number { return this.#seqs?.[this.#head] ?? 0 }
 
+  /** Sequence number of the newest event; only meaningful when `length > 0` and seqs are tracked. */
+  peekLastSeq (): number { return this.#seqs?.[(this.#head + this.#length - 1) & this.#mask] ?? 0 }
+
   /** Removes the oldest event and returns its size (0 when sizes are not tracked). */
   dropFirst (): number {
     const head = this.#head
@@ -71,6 +74,22 @@ export class EventQueue {
       this.#head = (slot + 1) & this.#mask
     }
     this.#length -= n
+  }
+
+  /**
+   * Copies, oldest first, the events at the end of the queue whose sequence number is above
+   * `seq` (sequence numbers must be tracked and ascending), leaving the queue as it is.
+   */
+  copyAfter (seq: number, events: string[], times: number[], seqs: number[]): void {
+    const all = this.#seqs as number[]
+    let from = this.#length
+    while (from > 0 && (all[(this.#head + from - 1) & this.#mask] as number) > seq) from--
+    for (let i = from; i < this.#length; i++) {
+      const slot = (this.#head + i) & this.#mask
+      events.push(this.#events[slot] as string)
+      times.push(this.#times[slot] as number)
+      seqs.push(all[slot] as number)
+    }
   }
 
   clear (): void {

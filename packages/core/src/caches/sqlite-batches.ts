@@ -1,17 +1,23 @@
 import type { CachedBatch } from './types'
 
-/** Rows taken from the file: deleted on ack, put back on release, by their claim number. */
+/**
+ * Rows taken from the file, read back (they may come from another process or an earlier
+ * run): deleted on ack, pending again on release, by their claim (a negative number).
+ */
 export class FileBatch implements CachedBatch {
   constructor (
     readonly events: readonly string[],
     readonly claim: number,
-    readonly bytes: number,
     /** Which file the claim is in: a corrupt file replaced meanwhile makes it void. */
     readonly generation: number
   ) {}
 }
 
-/** Events taken straight from memory while the file cannot be used. */
+/**
+ * Events sent straight from memory, with their sequence numbers. Most are delivered before
+ * a persist tick comes and never touch the file; those written meanwhile are rows claimed
+ * by this cache (claim = sequence number), deleted on ack.
+ */
 export class MemoryBatch implements CachedBatch {
   readonly events: string[] = []
   readonly times: number[] = []

@@ -1,3 +1,4 @@
+import { DroppedEventsError } from '../errors'
 import { EventQueue } from './event-queue'
 import { MemoryBatch } from './sqlite-batches'
 
@@ -9,11 +10,14 @@ export interface Drained {
   seqs: number[]
 }
 
+/** Sequence numbers `from..to`: a run of events dropped from memory. */
+export interface SeqRange { from: number, to: number }
+
 /**
- * The SQLite cache's memory side: events logged since the last write to the file, and all
- * events while the file cannot be written. Bounded like the memory cache (oldest dropped
- * and counted). Each event gets a sequence number so `flush()` can tell which are older
- * than its call.
+ * The SQLite cache's memory side: the events waiting to be sent, in order, bounded like the
+ * memory cache (oldest dropped and counted). Each event gets a sequence number, ascending,
+ * so `flush()` can tell which are older than its call, and the cache which of them it has
+ * written to the file already (those up to a number: they are the oldest).
  */
 export class SqliteBuffer {
   readonly #queue: EventQueue
@@ -26,6 +30,8 @@ export class SqliteBuffer {
   dropped = 0
   /** Events dropped since `takeUnreportedDrops()` was last called. */
   #unreported = 0
+  /** Sequence numbers of the events dropped (bound or TTL) since `takeRemoved()`. */
+  #removed: SeqRange[] = []
 
   constructor (maxEvents: number, maxBytes: number | undefined) {
     this.#maxEvents = maxEvents
@@ -34,6 +40,16 @@ export class SqliteBuffer {
   }
 
   get length (): number { return this.#queue.length }
+
+  /** Whether it holds an event with a sequence number up to `seq`. */
+  holdsUpTo (seq: number): boolean {
+    return this.#queue.length > 0 && this.#queue.peekSeq() <= seq
+  }
+
+  /** Whether it holds an event with a sequence number above `seq`. */
+  holdsAfter (seq: number): boolean {
+    return this.#queue.length > 0 && this.#queue.peekLastSeq() > seq
+  }
 
   /** The hot path: one push, and a byte count only when a byte bound is set. */
   add (event: string, time: number): void {
@@ -54,6 +70,12 @@ export class SqliteBuffer {
     return drained
   }
 
+  /** Copies the newest events, those with a sequence number above `seq`, leaving them here. */
+  copyAfter (seq: number): Drained {
+    const copied: Drained = { events: [], times: [], sizes: [], seqs: [] }
+    if (this.#queue.length > 0 && this.seq > seq) this.#queue.copyAfter(seq, copied.events, copied.times, copied.seqs)
+    return copied
+  }
 
   /** Puts events back in front, oldest first, after a failed write or send. */
   restore ({ events, times, sizes, seqs }: Drained): void {
@@ -61,7 +83,7 @@ export class SqliteBuffer {
     for (let i = events.length - 1; i >= 0; i--) {
       const size = tracked ? (sizes[i] ?? Buffer.byteLength(events[i] as string)) : 0
       this.#bytes += size
-      this.#queue.unshift(events[i] as string, times[i] as number, size, seqs[i] ?? 0)
+      this.#queue.unshift(events[i] as string, times[i] as number, size, seqs[i] as number)
     }
     this.#evict()
   }
@@ -78,34 +100,42 @@ export class SqliteBuffer {
   expire (cutoff: number): number {
     let count = 0
     while (this.#queue.length > 0 && this.#queue.peekTime() < cutoff) {
-      this.#bytes -= this.#queue.dropFirst()
+      this.#dropFirst()
       count++
     }
     return count
   }
 
-  /** Whether an event with a sequence number up to `seq` is still here. */
-  holdsUpTo (seq: number): boolean {
-    return this.#queue.length > 0 && this.#queue.peekSeq() <= seq
-  }
-
-  takeUnreportedDrops (): number {
+  /** Events dropped by the bound since the last call, as a report for `onError`. */
+  takeDropReport (path: string): DroppedEventsError | undefined {
     const n = this.#unreported
     this.#unreported = 0
-    return n
+    return n === 0 ? undefined : new DroppedEventsError(`${n} oldest events dropped from memory: more than cache.maxEvents (or cache.maxBytes) were waiting to be sent or written to the SQLite cache ${path}`, n)
   }
 
-  clear (): void {
-    this.#queue.clear()
-    this.#bytes = 0
+  /** The sequence numbers dropped (bound or TTL) since the last call: their rows, if any, must go too. */
+  takeRemoved (): SeqRange[] {
+    const removed = this.#removed
+    this.#removed = []
+    return removed
   }
 
   #evict (): void {
     while (this.#queue.length > 0 &&
       (this.#queue.length > this.#maxEvents || (this.#maxBytes !== undefined && this.#bytes > this.#maxBytes))) {
-      this.#bytes -= this.#queue.dropFirst()
+      this.#dropFirst()
       this.dropped++
       this.#unreported++
     }
+  }
+
+  // Always the oldest, so drops in a row are one run of sequence numbers; a batch taken in
+  // between (its numbers are not dropped) starts another.
+  #dropFirst (): void {
+    const seq = this.#queue.peekSeq()
+    const last = this.#removed[this.#removed.length - 1]
+    if (last !== undefined && last.to + 1 === seq) last.to = seq
+    else this.#removed.push({ from: seq, to: seq })
+    this.#bytes -= this.#queue.dropFirst()
   }
 }

@@ -14,7 +14,7 @@ type Pending = (reply: Reply | undefined) => void
  * a call is under way or it is starting, never when idle.
  */
 export class ThreadClient {
-  readonly #options: () => ThreadOptions
+  readonly #options: ThreadOptions
   readonly #onMessage: (message: Ready | Report) => void
   readonly #calls = new Map<number, Pending>()
   #worker: Worker | undefined
@@ -23,8 +23,7 @@ export class ThreadClient {
   #lastId = 0
   #closed = false
 
-  /** `options` is asked again for each start of the thread. */
-  constructor (options: () => ThreadOptions, onMessage: (message: Ready | Report) => void) {
+  constructor (options: ThreadOptions, onMessage: (message: Ready | Report) => void) {
     this.#options = options
     this.#onMessage = onMessage
     this.#start()
@@ -64,7 +63,7 @@ export class ThreadClient {
 
   #start (): void {
     this.#nextStartAt = Date.now() + RESTART_INTERVAL_MS
-    const options = this.#options()
+    const options = this.#options
     const worker = new Worker(join(__dirname, 'sqlite-thread.js'), { workerData: options })
     this.#worker = worker
     this.#starting = true

@@ -66,12 +66,12 @@ export function transferables (packed: PackedEvents): ArrayBuffer[] {
   return [packed.bytes, packed.ends.buffer as ArrayBuffer]
 }
 
-/** Events and their times, ready to be sent to the SQLite thread. */
-export function toPayload (events: readonly string[], times: readonly number[]): EventsPayload {
-  return { packed: pack(events), times: Float64Array.from(times) }
+/** Events, their times and (when given) their sequence numbers, ready to be sent to the SQLite thread. */
+export function toPayload (events: readonly string[], times: readonly number[], seqs: readonly number[] = []): EventsPayload {
+  return { packed: pack(events), times: Float64Array.from(times), seqs: Float64Array.from(seqs) }
 }
 
 /** The buffers of a payload, for postMessage's transfer list. */
 export function transferList (payload: EventsPayload): ArrayBuffer[] {
-  return [...transferables(payload.packed), payload.times.buffer as ArrayBuffer]
+  return [...transferables(payload.packed), payload.times.buffer as ArrayBuffer, payload.seqs.buffer as ArrayBuffer]
 }

@@ -1,6 +1,6 @@
 import { renameSync, statSync } from 'node:fs'
 import { CacheError, type LogstashError } from '../errors'
-import { classify } from './sqlite-errors'
+import { classify, type DiskProblem } from './sqlite-errors'
 import { loadSqlite, NewerSchemaError, openDatabase } from './sqlite-schema'
 import { SqliteStore } from './sqlite-store'
 
@@ -47,8 +47,8 @@ export class CacheFile {
   /** The open store, without trying to open. */
   get current (): SqliteStore | undefined { return this.#store }
 
-  /** Reports what `err` means for the file, after `what` was attempted; handles corruption. */
-  fail (err: unknown, what: string): void {
+  /** Reports what `err` means for the file, after `what` was attempted; handles corruption. Returns the problem. */
+  fail (err: unknown, what: string): DiskProblem {
     const problem = classify(err, this.#options.busyTimeoutMs)
     let reason = problem.reason
     if (problem.corrupt) {
@@ -57,6 +57,7 @@ export class CacheFile {
     }
     this.#options.report(new CacheError(`SQLite cache ${this.#options.path}: ${what}: ${reason}`, { code: problem.code, cause: err }))
     if (problem.corrupt) this.#open()
+    return problem
   }
 
   /** Closes the file for good (after an optional VACUUM); later `store()` calls open nothing. */

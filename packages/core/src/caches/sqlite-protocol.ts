@@ -19,42 +19,63 @@ export interface FileState {
   generation: number
 }
 
-/** A delete (delivered) or a release (failed) of a claim. */
+/**
+ * A delete (delivered, or dropped from memory) or a release (pending again) of this cache's
+ * rows whose claim lies in `from..to`: one claim of rows read back from the file (a negative
+ * number), or a run of events written from memory (claim = the event's sequence number).
+ */
 export interface Settlement {
   kind: 'delete' | 'release'
-  claim: number
-  count: number
-  bytes: number
+  from: number
+  to: number
   generation: number
 }
 
-/** Events handed over in one write, oldest first, with the time each was logged. */
+/** Events handed over in one write, oldest first, with the time each was logged and, for rows written claimed, its sequence number. */
 export interface EventsPayload {
   packed: PackedEvents
   times: Float64Array
+  seqs: Float64Array
+}
+
+/**
+ * One transaction: apply `settlements`, insert `claimed` (events still in this cache's
+ * memory: claimed by it, claim = sequence number, so no other sender takes them), release
+ * `release` (events written earlier, now leaving memory for good), insert `payload`
+ * as pending rows, renew this cache's leases if asked, and, with `take`, claim the oldest
+ * pending rows of the file (read back: they may come from another process).
+ */
+export interface WriteRequest {
+  op: 'write'
+  id: number
+  settlements: Settlement[]
+  claimed: EventsPayload
+  release: Settlement | undefined
+  payload: EventsPayload
+  renewLeases: boolean
+  take: { claim: number, max: number } | undefined
 }
 
 export type Request =
-  | { op: 'write', id: number, settlements: Settlement[], payload: EventsPayload, claimMax: number }
+  | WriteRequest
   | { op: 'expire', id: number, cutoff: number }
   | { op: 'close', id: number, final: FinalWrite, vacuum: boolean }
 
-/** Rows claimed by a write: either the first `mine` events of its own payload, or rows read back. */
+/** Rows claimed by a write's `take`, read back from the file. */
 export interface Claimed {
   claim: number
-  mine: number
-  events: PackedEvents | undefined
-  bytes: number
+  events: PackedEvents
 }
 
 export interface Reply {
   op: 'reply'
   id: number
   state: FileState
-  /** write: the transaction committed: payload and settlements are in the file (when false, the main thread keeps the payload, the thread retries the settlements). */
+  /** write: the transaction committed: events and settlements are in the file (when false, the main thread keeps the events, the thread retries the settlements). */
   written?: boolean
-  /** write: id of its last row. */
+  /** write: id of its last inserted row (0 when it inserted none). */
   lastId?: number
+  /** write: the rows its `take` claimed, if any. */
   claimed?: Claimed | undefined
   /** write: rows dropped to honour the bounds. */
   evicted?: number
@@ -84,14 +105,20 @@ export type ThreadMessage = Reply | Ready | Report
 
 /**
  * The last write of a cache, on close (by the thread) or on exit (by the main thread, on
- * its own connection): unconfirmed and in-memory events go in, settlements are applied
- * again (they are idempotent), and every row this cache still claims is released.
+ * its own connection). What memory holds goes in, in order, except events whose rows exist
+ * (sequence number up to `writtenUpTo`, or up to `unconfirmed.upTo` when that write
+ * committed); rows claimed by writes that are not known to have committed are deleted
+ * first; settlements are applied again (they are idempotent); every row this cache still
+ * claims is released.
  */
 export interface FinalWrite {
-  /** Writes sent to the thread without a reply; only those past the file's record are inserted. */
-  unconfirmed: { id: number, payload: EventsPayload }[]
-  /** Events only in memory, oldest first. */
-  memory: EventsPayload
+  /** Batches in flight, oldest first. */
+  inFlight: EventsPayload
+  /** A write sent to the thread without a reply, and the events it took out of memory. */
+  unconfirmed: { id: number, upTo: number, drained: EventsPayload } | undefined
+  /** The events waiting in memory, oldest first. */
+  buffer: EventsPayload
+  writtenUpTo: number
   settlements: Settlement[]
 }
 
@@ -103,8 +130,6 @@ export interface ThreadOptions {
   maxBytes: number | undefined
   leaseMs: number
   busyTimeoutMs: number
-  /** Claims are numbered from here: a restarted thread must not reuse a number still in the file. */
-  firstClaim: number
   /** Int32 flag set by the main thread on exit: no transaction may commit after it. */
   stop: SharedArrayBuffer
 }

@@ -16,12 +16,16 @@ export const SCHEMA_VERSION = 1
  *   processes, and `flush()` relies on "no row with an id up to N is left".
  * - `owner`/`claim` are NULL while a row is pending; a sender sets them (and `lease_until`,
  *   ms since the epoch) when it takes the row, and deletes only rows with its own claim.
+ *   A cache writes the events it still holds in memory claimed by itself, with the event's
+ *   sequence number (> 0) as claim, so a run of them is one range; rows it takes from the
+ *   file get negative claims.
  * - `totals` holds the row count and byte sum, kept in the same transactions that change
  *   `events`, so bounds and `pendingCount()` never scan the table.
- * - `events_claimed` holds only claimed rows (a batch or two per sender): finding a claim,
- *   counting claimed rows and finding expired leases stay cheap. `events_pending_time` holds
- *   only pending rows, for the TTL (a row logged with an old time may come after newer ones);
- *   rows claimed as they go in, the usual case while Logstash is up, enter neither for long.
+ * - `events_claimed` holds only claimed rows (what senders hold in memory or on the wire,
+ *   usually a tick's worth): finding a claim or a range of them, counting claimed rows and
+ *   finding expired leases stay cheap. `events_pending_time` holds only pending rows, for
+ *   the TTL (a row logged with an old time may come after newer ones). While Logstash keeps
+ *   up, most events enter neither: they are delivered before a tick writes them.
  * - `writers` holds, per cache, the last write request it committed: on exit, the process
  *   writes what its SQLite thread had not confirmed, and this row tells exactly which
  *   requests are already in, so nothing is written twice.
@@ -84,13 +88,30 @@ export function openDatabase (sqlite: SqliteModule, path: string, busyTimeoutMs:
   try {
     // A pragma rather than the constructor's `timeout`, which Node.js 22.13 lacks.
     db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`)
-    db.exec('PRAGMA journal_mode = WAL')
+    setWal(db, busyTimeoutMs)
     db.exec('PRAGMA synchronous = NORMAL')
     migrate(db, path)
     return db
   } catch (err) {
     try { db.close() } catch { /* already unusable */ }
     throw err
+  }
+}
+
+// Switching a new file to WAL needs it to itself, and SQLite answers "database is locked"
+// at once, without its busy handler, while another connection opens it too: retry.
+const WAL_RETRY_MS = 10
+
+function setWal (db: DatabaseSync, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs
+  for (;;) {
+    try {
+      db.exec('PRAGMA journal_mode = WAL')
+      return
+    } catch (err) {
+      if (!/locked|busy/i.test((err as Error)?.message ?? '') || Date.now() >= deadline) throw err
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, WAL_RETRY_MS)
+    }
   }
 }
 

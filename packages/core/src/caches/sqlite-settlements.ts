@@ -1,29 +1,33 @@
-import type { FileBatch } from './sqlite-batches'
 import type { Settlement } from './sqlite-protocol'
 
-interface Queued { settlement: Settlement, batch: FileBatch }
+/** A settlement on its way, with what a release needs if the file was replaced meanwhile. */
+export interface Queued {
+  settlement: Settlement
+  /** For a release of rows read back: their events, kept in case the file was replaced meanwhile. */
+  events: readonly string[]
+}
 
 /**
- * Acks and releases of batches taken from the file, on their way to it. They ride with
- * the next write (one transaction less per batch); until a write that carried them has
+ * Deletes and releases of this cache's rows, on their way to the file. They ride with the
+ * next write (one transaction less per batch); until a write that carried them has
  * committed they are kept, so that the exit path can apply them again (they are
- * idempotent).
+ * idempotent, and a delete of rows that were never written deletes nothing).
  */
 export class SettlementQueue {
   #queued: Queued[] = []
-  #unconfirmed: Settlement[] = []
+  #unconfirmed: Queued[] = []
 
   get length (): number { return this.#queued.length }
 
-  add (kind: 'delete' | 'release', batch: FileBatch): void {
-    this.#queued.push({ settlement: { kind, claim: batch.claim, count: batch.events.length, bytes: batch.bytes, generation: batch.generation }, batch })
+  add (kind: 'delete' | 'release', from: number, to: number, generation: number, events: readonly string[] = []): void {
+    this.#queued.push({ settlement: { kind, from, to, generation }, events })
   }
 
   /** Takes what is queued, for a write; `settled` or `lost` tell what became of it. */
   take (): Queued[] {
     const taken = this.#queued
     this.#queued = []
-    for (const { settlement } of taken) this.#unconfirmed.push(settlement)
+    this.#unconfirmed.push(...taken)
     return taken
   }
 
@@ -32,14 +36,14 @@ export class SettlementQueue {
     this.#unconfirmed = []
   }
 
-  /** The thread died with `taken` (and what it was to retry): send them again. */
-  lost (taken: Queued[]): void {
-    this.#queued = taken.concat(this.#queued)
+  /** The thread died, and with it what it was to retry: send everything not known to be in again. */
+  lost (): void {
+    this.#queued = this.#unconfirmed.concat(this.#queued)
     this.#unconfirmed = []
   }
 
   /** Everything not known to be in the file, for the last write. */
   all (): Settlement[] {
-    return this.#unconfirmed.concat(this.#queued.map((q) => q.settlement))
+    return this.#unconfirmed.concat(this.#queued).map((q) => q.settlement)
   }
 }

@@ -2,11 +2,17 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { packBytes, slice, type PackedEvents } from './sqlite-codec'
 import { rollback } from './sqlite-schema'
 
-/** Rows claimed by one `claim()`: the events in id order, packed, and their bytes. */
+/** Rows claimed by one `claim()`: the events in id order, packed. */
 export interface ClaimedRows {
   events: PackedEvents
   count: number
-  bytes: number
+}
+
+/** Rows inserted claimed by `owner`, each with its own claim number (the event's sequence number). */
+export interface RowClaims {
+  owner: string
+  claims: Float64Array
+  leaseUntil: number
 }
 
 interface Statements {
@@ -14,7 +20,6 @@ interface Statements {
   insertChunk: StatementSync
   insertClaimed: StatementSync
   insertClaimedChunk: StatementSync
-  hasPending: StatementSync
   setLastRequest: StatementSync
   lastRequest: StatementSync
   deleteWriter: StatementSync
@@ -23,12 +28,13 @@ interface Statements {
   addTotals: StatementSync
   setTotals: StatementSync
   totals: StatementSync
-  recount: StatementSync
   claimedCount: StatementSync
   oldestPending: StatementSync
   claimRange: StatementSync
-  deleteClaim: StatementSync
-  releaseClaim: StatementSync
+  deleteClaims: StatementSync
+  releaseClaims: StatementSync
+  deleteClaimsAbove: StatementSync
+  renewLeases: StatementSync
   releaseOwner: StatementSync
   releaseExpired: StatementSync
   claimOwners: StatementSync
@@ -62,7 +68,6 @@ export class SqliteStore {
       insertChunk: prepare('INSERT INTO events (time, size, event) VALUES ' + new Array(CHUNK).fill('(?, ?, ?)').join(', ')),
       insertClaimed: prepare('INSERT INTO events (time, size, owner, claim, lease_until, event) VALUES (?, ?, ?, ?, ?, ?)'),
       insertClaimedChunk: prepare('INSERT INTO events (time, size, owner, claim, lease_until, event) VALUES ' + new Array(CHUNK).fill('(?, ?, ?, ?, ?, ?)').join(', ')),
-      hasPending: prepare('SELECT 1 AS found FROM events WHERE owner IS NULL LIMIT 1'),
       setLastRequest: prepare('INSERT INTO writers (owner, last_request) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET last_request = excluded.last_request'),
       lastRequest: prepare('SELECT last_request FROM writers WHERE owner = ?'),
       deleteWriter: prepare('DELETE FROM writers WHERE owner = ?'),
@@ -71,12 +76,13 @@ export class SqliteStore {
       addTotals: prepare('UPDATE totals SET events = events + ?, bytes = bytes + ? WHERE id = 1'),
       setTotals: prepare('UPDATE totals SET events = ?, bytes = ? WHERE id = 1'),
       totals: prepare('SELECT events, bytes FROM totals WHERE id = 1'),
-      recount: prepare('SELECT count(*) AS events, total(size) AS bytes FROM events'),
       claimedCount: prepare('SELECT count(*) AS n FROM events WHERE owner IS NOT NULL'),
-      oldestPending: prepare('SELECT id, size, event FROM events WHERE owner IS NULL ORDER BY id LIMIT ?'),
+      oldestPending: prepare('SELECT id, event FROM events WHERE owner IS NULL ORDER BY id LIMIT ?'),
       claimRange: prepare('UPDATE events SET owner = ?, claim = ?, lease_until = ? WHERE owner IS NULL AND id BETWEEN ? AND ?'),
-      deleteClaim: prepare('DELETE FROM events WHERE owner = ? AND claim = ?'),
-      releaseClaim: prepare(`UPDATE events SET ${RELEASED} WHERE owner = ? AND claim = ?`),
+      deleteClaims: prepare('DELETE FROM events WHERE owner = ? AND claim BETWEEN ? AND ? RETURNING size'),
+      releaseClaims: prepare(`UPDATE events SET ${RELEASED} WHERE owner = ? AND claim BETWEEN ? AND ?`),
+      deleteClaimsAbove: prepare('DELETE FROM events WHERE owner = ? AND claim > ? RETURNING size'),
+      renewLeases: prepare('UPDATE events SET lease_until = ? WHERE owner = ? AND claim > 0'),
       releaseOwner: prepare(`UPDATE events SET ${RELEASED} WHERE owner = ?`),
       releaseExpired: prepare(`UPDATE events SET ${RELEASED} WHERE owner IS NOT NULL AND lease_until < ?`),
       claimOwners: prepare('SELECT DISTINCT owner FROM events WHERE owner IS NOT NULL'),
@@ -107,46 +113,36 @@ export class SqliteStore {
   }
 
   /**
-   * Appends events (oldest first), the first `claimed` of them already claimed by `owner`'s
-   * `claim` (saving the claim's update and read-back when nothing older waits); returns the
-   * id of the last one and the bytes of the claimed ones.
+   * Appends events (oldest first), pending, or claimed (events still in the sender's
+   * memory, which no other sender may take); returns the id of the last one (0 when there
+   * are none).
    */
-  insert (events: PackedEvents, times: Float64Array, claimed = 0, owner = '', claim = 0,
-    leaseUntil = 0): { lastId: number, claimedBytes: number } {
+  insert (events: PackedEvents, times: Float64Array, claims?: RowClaims): { lastId: number } {
     const n = events.ends.length
-    if (n === 0) return { lastId: 0, claimedBytes: 0 }
-    const claimedTo = Math.min(claimed, n)
-    const claimedBytes = claimedTo === 0 ? 0 : (events.ends[claimedTo - 1] as number)
-    let lastId = this.#insertRange(events, times, 0, claimedTo, [owner, claim, leaseUntil])
-    if (claimedTo < n) lastId = this.#insertRange(events, times, claimedTo, n, [])
-    this.#sql.addTotals.run(n, events.ends[n - 1] as number)
-    return { lastId, claimedBytes }
-  }
-
-  // Rows from..to in chunks of CHUNK rows, the rest one by one; `claim` is [] or [owner, claim, leaseUntil].
-  #insertRange (events: PackedEvents, times: Float64Array, from: number, to: number, claim: (string | number)[]): number {
-    const claimed = claim.length > 0
-    const chunk = claimed ? this.#sql.insertClaimedChunk : this.#sql.insertChunk
-    const single = claimed ? this.#sql.insertClaimed : this.#sql.insert
+    if (n === 0) return { lastId: 0 }
+    const chunk = claims === undefined ? this.#sql.insertChunk : this.#sql.insertClaimedChunk
+    const single = claims === undefined ? this.#sql.insert : this.#sql.insertClaimed
     const { ends } = events
-    const row = (i: number): (string | number | Uint8Array)[] => {
+    const row = (i: number, args: (string | number | Uint8Array)[]): void => {
       const start = i === 0 ? 0 : ends[i - 1] as number
-      return [times[i] as number, (ends[i] as number) - start, ...claim, slice(events, i)]
+      args.push(times[i] as number, (ends[i] as number) - start)
+      if (claims !== undefined) args.push(claims.owner, claims.claims[i] as number, claims.leaseUntil)
+      args.push(slice(events, i))
     }
     let lastId = 0
-    let i = from
-    for (; i + CHUNK <= to; i += CHUNK) {
+    let i = 0
+    for (; i + CHUNK <= n; i += CHUNK) {
       const args: (string | number | Uint8Array)[] = []
-      for (let j = i; j < i + CHUNK; j++) args.push(...row(j))
+      for (let j = i; j < i + CHUNK; j++) row(j, args)
       lastId = Number(chunk.run(...args).lastInsertRowid)
     }
-    for (; i < to; i++) lastId = Number(single.run(...row(i)).lastInsertRowid)
-    return lastId
-  }
-
-  /** Whether any row waits to be taken (a read that stops at the first one). */
-  hasPending (): boolean {
-    return this.#sql.hasPending.get() !== undefined
+    for (; i < n; i++) {
+      const args: (string | number | Uint8Array)[] = []
+      row(i, args)
+      lastId = Number(single.run(...args).lastInsertRowid)
+    }
+    this.#sql.addTotals.run(n, ends[n - 1] as number)
+    return { lastId }
   }
 
   /** Records, in the same transaction, the last write request of `owner` that is in the file. */
@@ -170,34 +166,42 @@ export class SqliteStore {
 
   /** Marks up to `max` of the oldest pending rows as taken by `owner`'s `claim`. */
   claim (owner: string, claim: number, leaseUntil: number, max: number): ClaimedRows {
-    const rows = this.#sql.oldestPending.all(max) as unknown as { id: number, size: number, event: Uint8Array | string }[]
-    const bytesOf = new Array<Uint8Array>(rows.length)
-    let bytes = 0
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i] as { size: number, event: Uint8Array | string }
-      // A row written as text (by hand, or by another tool) is taken as it is.
-      bytesOf[i] = typeof row.event === 'string' ? Buffer.from(row.event) : row.event
-      bytes += row.size
-    }
-    const events = packBytes(bytesOf)
+    const rows = this.#sql.oldestPending.all(max) as unknown as { id: number, event: Uint8Array | string }[]
+    // A row written as text (by hand, or by another tool) is taken as it is.
+    const events = packBytes(rows.map((row) => typeof row.event === 'string' ? Buffer.from(row.event) : row.event))
     // The first `max` pending rows by id are exactly the pending rows between the first and
     // the last of them: one range update, whatever other senders hold in between.
     if (rows.length > 0) this.#sql.claimRange.run(owner, claim, leaseUntil, (rows[0] as { id: number }).id, (rows[rows.length - 1] as { id: number }).id)
-    return { events, count: rows.length, bytes }
+    return { events, count: rows.length }
   }
 
-  /** Deletes a delivered claim; `count`/`bytes` are what it held when taken. */
-  deleteClaim (owner: string, claim: number, count: number, bytes: number): void {
-    const deleted = Number(this.#sql.deleteClaim.run(owner, claim).changes)
-    if (deleted === 0) return
-    // Fewer rows than taken: the lease ran out and another sender took some. Rare: recount.
-    if (deleted === count) this.#sql.addTotals.run(-count, -bytes)
-    else this.recount()
+  /** Deletes `owner`'s rows with a claim in `from..to`; returns how many. */
+  deleteClaims (owner: string, from: number, to: number): number {
+    return this.#deleted(this.#sql.deleteClaims.all(owner, from, to))
   }
 
-  /** Puts a claim's rows back to pending, ahead of newer rows (they keep their ids). */
-  releaseClaim (owner: string, claim: number): number {
-    return Number(this.#sql.releaseClaim.run(owner, claim).changes)
+  /** Puts `owner`'s rows with a claim in `from..to` back to pending, ahead of newer rows (they keep their ids). */
+  releaseClaims (owner: string, from: number, to: number): number {
+    return Number(this.#sql.releaseClaims.run(owner, from, to).changes)
+  }
+
+  /** Deletes `owner`'s rows written from memory with a sequence number above `seq`. */
+  deleteClaimsAbove (owner: string, seq: number): number {
+    return this.#deleted(this.#sql.deleteClaimsAbove.all(owner, seq))
+  }
+
+  /** Extends the lease of every row `owner` wrote from memory and still holds. */
+  renewLeases (owner: string, leaseUntil: number): void {
+    this.#sql.renewLeases.run(leaseUntil, owner)
+  }
+
+  // Keeps the totals row in step with rows a `RETURNING size` delete removed.
+  #deleted (rows: unknown[]): number {
+    if (rows.length === 0) return 0
+    let bytes = 0
+    for (const row of rows as { size: number }[]) bytes += row.size
+    this.#sql.addTotals.run(-rows.length, -bytes)
+    return rows.length
   }
 
   /** Puts every row an owner holds back to pending. */
@@ -286,10 +290,9 @@ export class SqliteStore {
     return (this.#sql.totals.get() as { events: number, bytes: number } | undefined) ?? { events: 0, bytes: 0 }
   }
 
-  /** Rebuilds the totals row from the table (a scan; only after something unexpected). */
-  recount (): void {
-    const { events, bytes } = this.#sql.recount.get() as { events: number, bytes: number }
-    this.#sql.setTotals.run(events, bytes)
+  /** Copies the WAL into the file and empties it: after a write failed for lack of space, room for the next (deletes free space). */
+  checkpoint (): void {
+    this.#db.exec('PRAGMA wal_checkpoint(TRUNCATE)')
   }
 
   vacuum (): void {

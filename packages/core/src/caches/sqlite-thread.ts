@@ -27,7 +27,7 @@ post({ op: 'ready', state: writer.state(), newestId: writer.newestIdAtOpen })
 port.on('message', (request: Request) => {
   try {
     switch (request.op) {
-      case 'write': reply(writer.write(request.id, request.settlements, request.payload, request.claimMax)); break
+      case 'write': reply(writer.write(request)); break
       case 'expire': reply(writer.expire(request.id, request.cutoff)); break
       case 'close': {
         const lost = writer.final(request.final, request.vacuum)

@@ -1,7 +1,8 @@
 import { CacheError } from '../errors'
 import { CacheFile } from './sqlite-file'
 import { isDeadOwner } from './sqlite-owner'
-import type { Claimed, EventsPayload, FileState, FinalWrite, Reply, Settlement } from './sqlite-protocol'
+import { packBytes, slice } from './sqlite-codec'
+import type { Claimed, EventsPayload, FileState, FinalWrite, Reply, Settlement, WriteRequest } from './sqlite-protocol'
 import type { SqliteStore } from './sqlite-store'
 
 export interface WriterOptions {
@@ -17,8 +18,6 @@ export interface WriterOptions {
   stopped: () => boolean
   /** Free dead claimers' rows on open and now and then (the thread does; the exit writer not). */
   recover: boolean
-  /** Claims are numbered from here on. */
-  firstClaim?: number
 }
 
 /** Thrown inside a transaction begun after the stop flag was set: it is rolled back. */
@@ -35,14 +34,12 @@ export class SqliteWriter {
   readonly #options: WriterOptions
   readonly #file: CacheFile
   #unsettled: Settlement[] = []
-  #claims = 0
   #nextRecoveryAt = 0
   /** Largest id when the file was opened: rows earlier runs left. */
   newestIdAtOpen = 0
 
   constructor (options: WriterOptions) {
     this.#options = options
-    this.#claims = (options.firstClaim ?? 1) - 1
     this.#file = new CacheFile({
       path: options.path,
       busyTimeoutMs: options.busyTimeoutMs,
@@ -65,51 +62,45 @@ export class SqliteWriter {
   }
 
   /**
-   * One transaction: applies `settlements` (and those that failed before), appends
-   * `payload`, enforces the bounds, frees dead claimers' rows, and claims up to `claimMax`
-   * of the oldest pending rows. On failure the settlements are kept for the next write
-   * (the rows stay claimed meanwhile, so a delivered batch is not sent again unless its
-   * lease runs out) and a claim alone is still tried.
+   * One transaction (see `WriteRequest`); the bounds are enforced and dead claimers' rows
+   * freed in it too. On failure the settlements are kept for the next write (the rows stay
+   * claimed meanwhile, so a delivered batch is not sent again unless its lease runs out)
+   * and a claim alone is still tried.
    */
-  write (id: number, settlements: readonly Settlement[], payload: EventsPayload, claimMax: number): Reply {
+  write ({ id, settlements, claimed, release, payload, renewLeases, take }: WriteRequest): Reply {
     const unsettled = this.#unsettled.concat(settlements)
     this.#unsettled = unsettled
     const store = this.#file.store()
     if (store === undefined) return this.#reply(id, { written: false })
-    const n = payload.times.length
+    const n = claimed.times.length + payload.times.length
     const { owner, leaseMs, maxEvents, maxBytes } = this.#options
     const now = Date.now()
     try {
-      const { lastId, claimed, evicted } = this.#transaction(store, () => {
+      const { lastId, rows, evicted } = this.#transaction(store, () => {
         this.#apply(store, unsettled)
-        const claim = claimMax > 0 ? ++this.#claims : 0
-        const mine = claimMax > 0 && this.#fitsClaimed(store, payload) ? Math.min(claimMax, n) : 0
-        let claimed: Claimed | undefined
-        let lastId = 0
-        if (n > 0) {
-          const inserted = store.insert(payload.packed, payload.times, mine, owner, claim, now + leaseMs)
-          lastId = inserted.lastId
-          if (mine > 0) claimed = { claim, mine, events: undefined, bytes: inserted.claimedBytes }
-        }
+        if (renewLeases) store.renewLeases(owner, now + leaseMs)
+        // Oldest first: what is claimed (in flight, or still in memory) is older than what
+        // goes in pending, except the rows `release` frees, which were written earlier.
+        const first = store.insert(claimed.packed, claimed.times, { owner, claims: claimed.seqs, leaseUntil: now + leaseMs }).lastId
+        if (release !== undefined) this.#apply(store, [release])
+        const lastId = Math.max(first, store.insert(payload.packed, payload.times).lastId)
         const evicted = store.evict(maxEvents, maxBytes)
         this.#recover(store, now)
-        if (claimMax > 0 && mine === 0) {
-          const rows = store.claim(owner, claim, now + leaseMs, claimMax)
-          if (rows.count > 0) claimed = { claim, mine: 0, events: rows.events, bytes: rows.bytes }
-        }
+        const rows = take === undefined ? undefined : this.#claim(store, take.claim, take.max, now)
         store.setLastRequest(owner, id)
-        return { lastId, claimed, evicted }
+        return { lastId, rows, evicted }
       })
       if (unsettled === this.#unsettled) this.#unsettled = []
       if (evicted > 0) {
         this.#options.report('LOGSTASH_DROPPED', `${evicted} events dropped: the SQLite cache ${this.#options.path} holds at most cache.maxEvents (${maxEvents})${maxBytes === undefined ? '' : ` events and cache.maxBytes (${maxBytes}) bytes`}; the oldest went first`, evicted)
       }
-      return this.#reply(id, { written: true, lastId, claimed })
+      return this.#reply(id, { written: true, lastId, claimed: rows })
     } catch (err) {
       if (err instanceof StoppedError) throw err
-      this.#file.fail(err, n > 0 ? `cannot write ${n} events (they stay in memory)` : 'cannot update the file')
-      const claimed = claimMax > 0 && this.#file.current === store ? this.#claimOnly(store, claimMax) : undefined
-      return this.#reply(id, { written: false, claimed })
+      const problem = this.#file.fail(err, n > 0 ? `cannot write ${n} events (they stay in memory)` : 'cannot update the file')
+      if (problem.code === 'LOGSTASH_CACHE_FULL') this.#makeRoom(store)
+      const rows = take !== undefined && this.#file.current === store ? this.#claimOnly(store, take.claim, take.max) : undefined
+      return this.#reply(id, { written: false, claimed: rows })
     }
   }
 
@@ -133,23 +124,25 @@ export class SqliteWriter {
   final (final: FinalWrite, vacuum: boolean): number {
     const store = this.#file.store()
     const { owner, maxEvents, maxBytes } = this.#options
-    let lost = final.memory.times.length
-    for (const { payload } of final.unconfirmed) lost += payload.times.length
+    const { inFlight, unconfirmed, buffer, writtenUpTo, settlements } = final
+    let lost = inFlight.times.length + buffer.times.length + (unconfirmed?.drained.times.length ?? 0)
     try {
       if (store === undefined) throw new CacheError('the file is not open')
       // Nothing to write, settle or free: no transaction (a read-only file stays quiet).
-      if (lost === 0 && final.settlements.length === 0 && this.#unsettled.length === 0 && !store.holdsAnything(owner)) {
+      if (lost === 0 && settlements.length === 0 && this.#unsettled.length === 0 && !store.holdsAnything(owner)) {
         this.#file.close(vacuum)
         return 0
       }
       store.write(() => {
-        const last = store.lastRequest(owner)
-        for (const { id, payload } of final.unconfirmed) {
-          if (id > last) store.insert(payload.packed, payload.times)
-        }
-        store.insert(final.memory.packed, final.memory.times)
         // Deletes first: a delivered batch must not be released and sent again.
-        this.#apply(store, [...this.#unsettled, ...final.settlements])
+        this.#apply(store, [...this.#unsettled, ...settlements])
+        const committed = unconfirmed !== undefined && unconfirmed.id <= store.lastRequest(owner)
+        const written = committed ? Math.max(writtenUpTo, unconfirmed.upTo) : writtenUpTo
+        // Rows of writes not known to have committed: their events are written again below.
+        store.deleteClaimsAbove(owner, written)
+        insertUnwritten(store, inFlight, written)
+        if (unconfirmed !== undefined && !committed) insertUnwritten(store, unconfirmed.drained, writtenUpTo)
+        insertUnwritten(store, buffer, written)
         store.releaseOwner(owner)
         store.deleteWriter(owner)
         store.evict(maxEvents, maxBytes)
@@ -174,22 +167,23 @@ export class SqliteWriter {
     })
   }
 
-  // Claimed rows cannot be dropped, so events go in claimed only when nothing older waits
-  // and the bounds leave room for all of them.
-  #fitsClaimed (store: SqliteStore, payload: EventsPayload): boolean {
-    const n = payload.times.length
-    if (n === 0 || store.hasPending()) return false
-    const { maxEvents, maxBytes } = this.#options
-    const totals = store.totals()
-    return totals.events + n <= maxEvents && (maxBytes === undefined || totals.bytes + payload.packed.bytes.byteLength <= maxBytes)
+  // The WAL only shrinks at a checkpoint, which SQLite runs by itself once it holds 1000
+  // pages: on a small disk or under a file size limit it fills up first, and then no
+  // write, not even the delete of a delivered batch, goes through. Empty it now.
+  #makeRoom (store: SqliteStore): void {
+    if (this.#file.current !== store) return
+    try { store.checkpoint() } catch { /* no room for the checkpoint either: the next write tries again */ }
+  }
+
+  #claim (store: SqliteStore, claim: number, max: number, now: number): Claimed | undefined {
+    const rows = store.claim(this.#options.owner, claim, now + this.#options.leaseMs, max)
+    return rows.count === 0 ? undefined : { claim, events: rows.events }
   }
 
   // A full disk may still allow the small write a claim needs: older rows go out first.
-  #claimOnly (store: SqliteStore, max: number): Claimed | undefined {
+  #claimOnly (store: SqliteStore, claim: number, max: number): Claimed | undefined {
     try {
-      const claim = ++this.#claims
-      const rows = this.#transaction(store, () => store.claim(this.#options.owner, claim, Date.now() + this.#options.leaseMs, max))
-      return rows.count === 0 ? undefined : { claim, mine: 0, events: rows.events, bytes: rows.bytes }
+      return this.#transaction(store, () => this.#claim(store, claim, max, Date.now()))
     } catch (err) {
       if (err instanceof StoppedError) throw err
       return undefined
@@ -200,8 +194,8 @@ export class SqliteWriter {
     const { owner } = this.#options
     for (const s of settlements) {
       if (s.generation !== this.#file.generation) continue
-      if (s.kind === 'delete') store.deleteClaim(owner, s.claim, s.count, s.bytes)
-      else store.releaseClaim(owner, s.claim)
+      if (s.kind === 'delete') store.deleteClaims(owner, s.from, s.to)
+      else store.releaseClaims(owner, s.from, s.to)
     }
   }
 
@@ -230,4 +224,13 @@ export class SqliteWriter {
   #reply (id: number, fields: Omit<Reply, 'op' | 'id' | 'state'>): Reply {
     return { op: 'reply', id, state: this.state(), ...fields }
   }
+}
+
+/** Inserts, pending and in order, the events of `payload` that have no row: sequence number above `written`. */
+function insertUnwritten (store: SqliteStore, payload: EventsPayload, written: number): void {
+  const { seqs } = payload
+  let from = 0
+  while (from < seqs.length && (seqs[from] as number) <= written) from++
+  if (from === 0) store.insert(payload.packed, payload.times)
+  else if (from < seqs.length) store.insert(packBytes(Array.from({ length: seqs.length - from }, (_, i) => slice(payload.packed, from + i))), payload.times.subarray(from))
 }

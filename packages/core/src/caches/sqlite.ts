@@ -1,25 +1,27 @@
+import { existsSync } from 'node:fs'
 import { CacheError, DroppedEventsError, type LogstashError } from '../errors'
 import { checkBoolean, checkInteger, checkString } from '../validate'
-import { EMPTY_BATCH, FileBatch, MemoryBatch, type FlushMark } from './sqlite-batches'
-import { SqliteBuffer, type Drained } from './sqlite-buffer'
+import { EMPTY_BATCH, FileBatch, type FlushMark } from './sqlite-batches'
+import { SqliteBuffer } from './sqlite-buffer'
 import { ThreadClient } from './sqlite-client'
-import { toPayload, transferList, unpack } from './sqlite-codec'
-import { FlushMarks } from './sqlite-marks'
+import { transferList } from './sqlite-codec'
+import { InFlightBatches } from './sqlite-in-flight'
 import { newOwnerId } from './sqlite-owner'
-import type { FileState, Ready, Reply, Report, ThreadOptions } from './sqlite-protocol'
+import type { FinalWrite, Ready, Report, ThreadOptions } from './sqlite-protocol'
 import { loadSqlite } from './sqlite-schema'
-import { SettlementQueue } from './sqlite-settlements'
+import { FileStatus } from './sqlite-status'
 import { SqliteWriter } from './sqlite-writer'
+import { WriteQueue } from './sqlite-writes'
 import type { Cache, CacheCounts, CachedBatch, CacheHooks } from './types'
 
 export interface SqliteCacheOptions {
   /** The database file; created when missing (its directory must exist). */
   path: string
-  /** Most events in the file (all processes); over it the oldest pending are dropped and counted. Memory holds as many while the file cannot be written. @default 100000 */
+  /** Most events in the file (all processes), and in memory; over it the oldest pending are dropped and counted. @default 100000 */
   maxEvents?: number
-  /** Most bytes (UTF-8) of events in the file; over it the oldest pending are dropped and counted. @default unbounded */
+  /** Most bytes (UTF-8) of events in the file, and in memory; over it the oldest pending are dropped and counted. @default unbounded */
   maxBytes?: number
-  /** How long rows taken for a send stay reserved; a sender that died on another machine frees its rows after this. @default 60000 */
+  /** How long rows this cache holds (on the wire, or written while still in its memory) stay its own unless it renews them; a sender that died on another machine frees its rows after this. @default 60000 */
   leaseMs?: number
   /** Longest wait for another connection's lock (in the cache's thread). @default 1000 */
   busyTimeoutMs?: number
@@ -32,13 +34,19 @@ const EXIT_BUSY_TIMEOUT_MS = 5000
 // Problems found before the handler attached its onError wait, up to this many.
 const EARLY_REPORTS = 20
 
-interface Unconfirmed { id: number, drained: Drained }
-
 /**
  * A cache in a SQLite file (`node:sqlite`, WAL), so events survive restarts and crashes.
- * `add()` only appends to memory. On each flush tick (`persist()`, `take()`) what memory
- * holds goes, in one transaction, to the file through the cache's own thread, so no SQL
- * runs on the application's thread; on exit, the main thread writes what is left itself.
+ *
+ * Write-behind: `add()` appends to memory and events are sent from there, so one delivered
+ * before the next persist tick never touches the file. At each tick (the worker's
+ * `persist()`, about every flush interval) what is still undelivered is written in one
+ * transaction, by the cache's own thread (no SQL runs on the application's thread): while
+ * sends succeed, as rows claimed by this cache (claim = the event's sequence number), which
+ * it goes on sending from memory and deletes once delivered; otherwise, and after a failed
+ * send, as pending rows any process may send, and memory is emptied into the file. Rows
+ * pending in the file are older than what memory holds, so they are sent first. On exit
+ * the main thread writes what is left itself.
+ *
  * Several processes may share the file: a sender claims rows (owner, claim, lease) and
  * deletes only its own claims. When the file cannot be used, events wait in memory
  * (bounded) and are sent from there; each problem goes to `onError`, never to the caller.
@@ -47,24 +55,17 @@ export class SqliteCache implements Cache {
   readonly persistent = true
   readonly path: string
   readonly #vacuum: boolean
-  readonly #threadOptions: Omit<ThreadOptions, 'firstClaim'>
+  readonly #threadOptions: ThreadOptions
   readonly #buffer: SqliteBuffer
+  readonly #inFlight = new InFlightBatches()
+  readonly #status: FileStatus
   readonly #client: ThreadClient
-  readonly #inFlight = new Set<FileBatch | MemoryBatch>()
-  readonly #settlements = new SettlementQueue()
-  readonly #marks = new FlushMarks()
-  #settleScheduled = false
-  /** Highest claim number seen: a restarted thread numbers its claims after it. */
-  #lastClaim = 0
-  #writing: Promise<unknown> = Promise.resolve()
-  #unconfirmed: Unconfirmed | undefined
-  #state: FileState = { available: false, pending: 0, oldestId: undefined, generation: 0 }
-  #ready = false
+  readonly #writes: WriteQueue
+  /** A batch was delivered since the last tick: the tick keeps what waits in memory. */
+  #delivered = false
   #pendingAtOpen = false
   #hooks: CacheHooks | undefined
   #early: LogstashError[] = []
-  #inFlightEvents = 0
-  #lastInsertedId = 0
   #dropped = 0
   #expired = 0
   #closed = false
@@ -86,7 +87,19 @@ export class SqliteCache implements Cache {
       stop: new SharedArrayBuffer(4)
     }
     this.#buffer = new SqliteBuffer(maxEvents, maxBytes)
-    this.#client = new ThreadClient(() => ({ ...this.#threadOptions, firstClaim: this.#lastClaim + 1 }), (message) => this.#onMessage(message))
+    // No file yet: no earlier run left rows, so sending need not wait for the thread to start.
+    // A replaced (corrupt) file took every row along: what memory holds is unwritten again.
+    this.#status = new FileStatus(!existsSync(this.path), () => { this.#writes.writtenUpTo = 0 })
+    this.#client = new ThreadClient(this.#threadOptions, (message) => this.#onMessage(message))
+    this.#writes = new WriteQueue({
+      buffer: this.#buffer,
+      inFlight: this.#inFlight,
+      client: this.#client,
+      status: this.#status,
+      path: this.path,
+      leaseMs: this.#threadOptions.leaseMs,
+      report: (err) => this.#report(err)
+    })
   }
 
   attach (hooks: CacheHooks): void {
@@ -101,40 +114,61 @@ export class SqliteCache implements Cache {
     this.#buffer.add(event, time)
   }
 
-  async persist (): Promise<void> {
-    if ((this.#buffer.length > 0 || this.#settlements.length > 0) && !this.#closed) await this.#write(0)
+  /**
+   * The persist tick. Resolves whether another is needed without new events: some are only
+   * in memory (the write failed), or memory holds rows of this cache, whose leases must be
+   * renewed in time and which go to the file for any sender when this one stops delivering.
+   */
+  async persist (): Promise<boolean> {
+    if (this.#closed) return false
+    // Memory is kept (written claimed) only while this cache delivers.
+    const delivering = this.#delivered
+    this.#delivered = false
+    if (this.#writes.settlements.length > 0 || this.#buffer.length > 0 || this.#inFlight.holdsAfter(this.#writes.writtenUpTo)) await this.#writes.move(!delivering)
+    return !this.#closed && (this.#writes.holdsUnwritten() || this.#writes.keepsRows())
   }
 
+  /** Rows pending in the file first (they are older), else straight from memory, without SQL. */
   async take (max: number): Promise<CachedBatch> {
-    if (this.#closed) return EMPTY_BATCH
-    const { reply, drained } = await this.#write(max)
-    const claimed = reply?.claimed
-    if (claimed !== undefined) {
-      // Events claimed as they went in are sent from memory: nothing is read back.
-      const events = claimed.mine > 0 ? drained.events.slice(0, claimed.mine) : (claimed.events === undefined ? [] : unpack(claimed.events))
-      this.#lastClaim = Math.max(this.#lastClaim, claimed.claim)
-      return this.#track(new FileBatch(events, claimed.claim, claimed.bytes, reply?.state.generation ?? 0))
+    for (;;) {
+      if (this.#closed) return EMPTY_BATCH
+      while (this.#writes.draining !== undefined) await this.#writes.draining
+      // Whether rows wait in the file (left by another process or an earlier run) is known
+      // from the last reply, and asked anew when memory holds nothing to send.
+      if (this.#status.known && this.#status.state.pending === 0 && this.#buffer.length > 0) break
+      const batch = await this.#writes.takeFromFile(max)
+      if (batch !== undefined) return this.#inFlight.track(batch)
+      // Nothing to claim (or the file cannot be used): memory, unless a move is emptying it.
+      if (this.#writes.draining === undefined) break
     }
-    if (reply?.written === true) return EMPTY_BATCH
-    // The file cannot be written: what memory holds goes out directly.
-    this.#reportBufferDrops()
+    const drops = this.#buffer.takeDropReport(this.path)
+    if (drops !== undefined) this.#report(drops)
     if (this.#buffer.length === 0) return EMPTY_BATCH
-    return this.#track(this.#buffer.takeBatch(max))
+    return this.#inFlight.track(this.#buffer.takeBatch(max))
   }
 
+  /** Delivered. A batch that never reached the file needs no SQL; rows are deleted with the next write. */
   async ack (batch: CachedBatch): Promise<void> {
-    if (this.#untrack(batch) && batch instanceof FileBatch) this.#settle('delete', batch)
+    if (!this.#inFlight.untrack(batch)) return
+    this.#delivered = true
+    if (batch instanceof FileBatch) {
+      this.#writes.deleteSoon(batch.claim, batch.claim, batch.generation)
+      return
+    }
+    const first = batch.seqs[0] ?? Infinity
+    // Written, or maybe being written: deleting rows that never went in deletes nothing.
+    if (first <= this.#writes.claimedUpTo) this.#writes.deleteSoon(first, batch.seqs[batch.seqs.length - 1] as number, this.#status.state.generation)
   }
 
+  /**
+   * A failed send: the batch is pending again, ahead of newer events, and since what waits
+   * will now wait a while, everything undelivered goes to the file before this resolves.
+   */
   async release (batch: CachedBatch): Promise<void> {
-    if (!this.#untrack(batch)) return
-    if (batch instanceof MemoryBatch) {
-      this.#buffer.restore(batch)
-    } else if (batch instanceof FileBatch) {
-      // A failed send is rare: the rows are pending again when this resolves.
-      this.#settle('release', batch)
-      await this.#write(0)
-    }
+    if (!this.#inFlight.untrack(batch)) return
+    if (batch instanceof FileBatch) this.#writes.settlements.add('release', batch.claim, batch.claim, batch.generation, batch.events)
+    else this.#buffer.restore(batch)
+    await this.#writes.move(true)
   }
 
   async expire (ttlMs: number): Promise<number> {
@@ -142,7 +176,7 @@ export class SqliteCache implements Cache {
     let count = this.#buffer.expire(cutoff)
     const reply = await this.#client.call({ op: 'expire', id: this.#client.newId(), cutoff })
     if (reply !== undefined) {
-      this.#updateState(reply.state)
+      this.#status.update(reply.state)
       count += reply.expired ?? 0
     }
     this.#expired += count
@@ -151,58 +185,49 @@ export class SqliteCache implements Cache {
 
   /** Memory plus the file's pending rows (of every process), as of the last reply. */
   pendingCount (): number {
-    return this.#buffer.length + (this.#unconfirmed?.drained.events.length ?? 0) + this.#state.pending
+    return this.#buffer.length + this.#writes.inTransit.events.length + this.#status.state.pending
   }
 
   counts (): CacheCounts {
-    return { pending: this.pendingCount(), inFlight: this.#inFlightEvents, dropped: this.#dropped + this.#buffer.dropped, expired: this.#expired }
+    return { pending: this.pendingCount(), inFlight: this.#inFlight.events, dropped: this.#dropped + this.#buffer.dropped, expired: this.#expired }
   }
 
   flushMark (): FlushMark {
-    return this.#marks.create(this.#buffer.seq, this.#lastInsertedId)
+    return this.#status.mark(this.#buffer.seq)
   }
 
   isFlushed (mark: unknown): boolean {
     const { seq, id } = mark as FlushMark
-    if (!this.#ready || this.#buffer.holdsUpTo(seq)) return false
-    if (this.#unconfirmed !== undefined && (this.#unconfirmed.drained.seqs[0] ?? 0) <= seq) return false
-    for (const batch of this.#inFlight) {
-      if (batch instanceof MemoryBatch && (batch.seqs[0] ?? Infinity) <= seq) return false
-    }
-    if (id === 0) return true
-    const { available, oldestId } = this.#state
-    return available && (oldestId === undefined || oldestId > id)
+    if (!this.#status.ready || this.#buffer.holdsUpTo(seq) || this.#inFlight.holdsUpTo(seq)) return false
+    if ((this.#writes.inTransit.seqs[0] ?? Infinity) <= seq) return false
+    return this.#status.clearedUpTo(id)
   }
 
   /** Writes what memory holds and frees this cache's claims; undelivered rows stay in the file. */
   async close (): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await this.#writing
-    const memory = this.#takeMemory()
-    const payload = toPayload(memory.events, memory.times)
-    const reply = await this.#client.call({
-      op: 'close',
-      id: this.#client.newId(),
-      final: { unconfirmed: [], memory: payload, settlements: this.#settlements.all() },
-      vacuum: this.#vacuum
-    }, transferList(payload))
-    if (reply === undefined && memory.events.length > 0) this.#countDrops(memory.events.length, `the SQLite cache ${this.path} could not be written at close`)
+    this.#writes.stop()
+    await this.#writes.idle()
+    const final = this.#writes.finalWrite()
+    const reply = await this.#client.call({ op: 'close', id: this.#client.newId(), final, vacuum: this.#vacuum }, finalTransferList(final))
+    const left = final.inFlight.times.length + final.buffer.times.length
+    if (reply === undefined && left > 0) this.#countDrops(left, `the SQLite cache ${this.path} could not be written at close`)
     await this.#client.terminate()
   }
 
   /**
    * On process `exit`: no await is possible and the thread may be mid-transaction. Stop
    * it from committing anything more, then write, on a connection of this thread, what
-   * it did not confirm, what memory holds, and the settlements; free this cache's claims.
+   * memory holds and what the thread did not confirm; free this cache's claims.
    */
   persistSync (): void {
     if (this.#closed) return
     this.#closed = true
-    const memory = this.#takeMemory()
-    const unconfirmed = this.#unconfirmed === undefined ? [] : [{ id: this.#unconfirmed.id, payload: toPayload(this.#unconfirmed.drained.events, this.#unconfirmed.drained.times) }]
-    const settlements = this.#settlements.all()
-    if (memory.events.length === 0 && unconfirmed.length === 0 && this.#inFlight.size === 0 && settlements.length === 0) return
+    this.#writes.stop()
+    const final = this.#writes.finalWrite()
+    const memory = final.inFlight.times.length + final.buffer.times.length
+    if (memory === 0 && final.unconfirmed === undefined && final.settlements.length === 0 && this.#inFlight.size === 0) return
     Atomics.store(new Int32Array(this.#threadOptions.stop), 0, 1)
     const writer = new SqliteWriter({
       ...this.#threadOptions,
@@ -211,69 +236,7 @@ export class SqliteCache implements Cache {
       stopped: () => false,
       recover: false
     })
-    this.#dropped += writer.final({ unconfirmed, memory: toPayload(memory.events, memory.times), settlements }, false)
-  }
-
-  // Writes are serialized: a failed one puts its events back in front before the next drains.
-  #write (claimMax: number): Promise<{ reply: Reply | undefined, drained: Drained }> {
-    const done = this.#writing.then(() => this.#writeNow(claimMax))
-    this.#writing = done.catch(() => {})
-    return done
-  }
-
-  async #writeNow (claimMax: number): Promise<{ reply: Reply | undefined, drained: Drained }> {
-    this.#reportBufferDrops()
-    // While nothing older waits in the file, a take writes just the batch it sends, claimed
-    // as it goes in, and the rest follows with the next take: nothing is read back. Else it
-    // writes everything, and the oldest rows come back from the file.
-    const drained = this.#buffer.drain(claimMax > 0 && this.#state.pending === 0 ? claimMax : Infinity)
-    const id = this.#client.newId()
-    const payload = toPayload(drained.events, drained.times)
-    const queued = this.#settlements.take()
-    const settlements = queued.map((q) => q.settlement)
-    this.#unconfirmed = { id, drained }
-    const reply = await this.#client.call({ op: 'write', id, settlements, payload, claimMax }, transferList(payload))
-    this.#unconfirmed = undefined
-    // Writes are serialized and each applies what failed before: when one commits, all
-    // earlier settlements are in. When the thread died, what it was to retry died with it.
-    if (reply === undefined) this.#settlements.lost(queued)
-    else if (reply.written === true) this.#settlements.settled()
-    if (reply === undefined || reply.written !== true) {
-      this.#buffer.restore(drained)
-    } else if (drained.events.length > 0) {
-      this.#lastInsertedId = Math.max(this.#lastInsertedId, reply.lastId ?? 0)
-      this.#marks.written(drained.seqs[0] ?? 0, this.#lastInsertedId)
-    }
-    if (reply !== undefined) {
-      this.#updateState(reply.state)
-      // The file was replaced meanwhile: its rows are gone, so an unsent batch goes to memory.
-      for (const { settlement, batch } of queued) {
-        if (settlement.kind === 'release' && settlement.generation !== reply.state.generation) {
-          this.#buffer.restore({ events: [...batch.events], times: batch.events.map(() => Date.now()), sizes: [], seqs: [] })
-        }
-      }
-    }
-    return { reply, drained }
-  }
-
-  // An ack waits for the next write (the worker's next take follows at once while there is
-  // work) or, alone, for the next turn of the event loop: one transaction less per batch.
-  #settle (kind: 'delete' | 'release', batch: FileBatch): void {
-    this.#settlements.add(kind, batch)
-    if (this.#settleScheduled) return
-    this.#settleScheduled = true
-    setImmediate(() => {
-      this.#settleScheduled = false
-      if (this.#settlements.length > 0 && !this.#closed) void this.#write(0)
-    })
-  }
-
-  /** Memory batches in flight and the buffer, oldest first, emptied. */
-  #takeMemory (): Drained {
-    for (const batch of [...this.#inFlight].reverse()) {
-      if (batch instanceof MemoryBatch && this.#untrack(batch)) this.#buffer.restore(batch)
-    }
-    return this.#buffer.drain()
+    this.#dropped += writer.final(final, false)
   }
 
   #onMessage (message: Ready | Report): void {
@@ -286,42 +249,11 @@ export class SqliteCache implements Cache {
       }
       return
     }
-    this.#ready = true
-    this.#updateState(message.state)
-    // Rows left by earlier runs are part of what a first flush() waits for.
-    this.#lastInsertedId = Math.max(this.#lastInsertedId, message.newestId)
-    this.#marks.written(0, this.#lastInsertedId)
+    this.#status.opened(message.state, message.newestId)
     if (message.state.pending > 0) {
       this.#pendingAtOpen = true
       this.#hooks?.onPending?.()
     }
-  }
-
-  #updateState (state: FileState): void {
-    if (state.generation !== this.#state.generation) {
-      // A corrupt file was replaced: ids of the old one mean nothing now.
-      this.#lastInsertedId = 0
-      this.#marks.reset()
-    }
-    this.#state = state
-  }
-
-  #track<T extends FileBatch | MemoryBatch> (batch: T): T {
-    this.#inFlight.add(batch)
-    this.#inFlightEvents += batch.events.length
-    return batch
-  }
-
-  #untrack (batch: CachedBatch): boolean {
-    if (!(batch instanceof FileBatch || batch instanceof MemoryBatch) || !this.#inFlight.delete(batch)) return false
-    this.#inFlightEvents -= batch.events.length
-    return true
-  }
-
-  // Evictions from memory happen inside log(); they are reported later, from the worker's tick.
-  #reportBufferDrops (): void {
-    const n = this.#buffer.takeUnreportedDrops()
-    if (n > 0) this.#report(new DroppedEventsError(`${n} oldest events dropped from memory while the SQLite cache ${this.path} could not be written: memory holds at most cache.maxEvents events`, n))
   }
 
   #countDrops (n: number, why: string): void {
@@ -333,4 +265,8 @@ export class SqliteCache implements Cache {
     if (this.#hooks !== undefined) this.#hooks.onError(err)
     else if (this.#early.length < EARLY_REPORTS) this.#early.push(err)
   }
+}
+
+function finalTransferList (final: FinalWrite): ArrayBuffer[] {
+  return [...transferList(final.inFlight), ...transferList(final.buffer), ...(final.unconfirmed === undefined ? [] : transferList(final.unconfirmed.drained))]
 }

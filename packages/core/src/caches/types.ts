@@ -49,11 +49,13 @@ export interface Cache {
   /** Called by the handler before first use. */
   attach? (hooks: CacheHooks): void
   /**
-   * Called by the worker about every flush interval while a send hangs or backs off (a
-   * persistent cache writes to its storage in `take()` otherwise), so what is logged
-   * meanwhile reaches the storage. May run while a `take()`/`ack()` is under way.
+   * The persist tick of a persistent cache, called by the worker about every flush
+   * interval while events come in, at any moment (a `take()`/`ack()` may be under way):
+   * what is still undelivered (waiting or in flight) goes to the storage, so a crash loses
+   * at most what came since. Resolves `true` when it needs another tick even if nothing more
+   * is logged (its write failed, say): the worker ticks again.
    */
-  persist? (): Promise<void>
+  persist? (): Promise<boolean | void>
   /** Called on process `exit`, where only synchronous work runs. */
   persistSync? (): void
   /**

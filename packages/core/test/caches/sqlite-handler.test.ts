@@ -72,6 +72,26 @@ describe('LogstashHandler with databasePath', () => {
     assert.equal(rows(), 0)
   })
 
+  it('delivers a flood from memory, dropping nothing, while its writes to the file wait for a lock', async () => {
+    await new SqliteCache({ path }).close()
+    const up = await receiver()
+    // Ticks every 20 ms: several of them wait on the lock while the events go out.
+    const h = handler({ port: up.port, flushIntervalMs: 20, cache: { maxEvents: 2000 }, sqlite: { busyTimeoutMs: 10_000 }, closeTimeoutMs: 10_000 })
+    assert.equal(await h.flush(), true)
+    const locker = new DatabaseSync(path)
+    connections.push(locker)
+    locker.exec('BEGIN IMMEDIATE')
+    const log = createLogger({ handler: h })
+    for (let i = 0; i < 10_000; i += 100) {
+      for (let j = i; j < i + 100; j++) log.info(`e-${j}`)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await up.waitForEvents(10_000)
+    locker.exec('ROLLBACK')
+    assert.equal(h.stats().dropped, 0)
+    assert.deepEqual(up.events.map((e) => e.message), range('e', 10_000))
+  })
+
   it('sends at start what an earlier run left in the file, without a log call', async () => {
     const earlier = new SqliteCache({ path })
     for (const message of range('earlier', 20)) earlier.add(JSON.stringify({ message }), Date.now())

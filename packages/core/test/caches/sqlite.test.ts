@@ -84,6 +84,115 @@ describe('SqliteCache', () => {
     })
   })
 
+  describe('write-behind', () => {
+    /** Delivers one event, so that the next tick finds the cache delivering. */
+    async function deliverOne (target: SqliteCache): Promise<void> {
+      target.add('delivered', Date.now())
+      await target.ack(await target.take(1))
+    }
+
+    /** The rows in id order: the event, and whether a cache claims it. */
+    function rows (): { event: string, claimed: boolean }[] {
+      return (sql().prepare('SELECT event, owner FROM events ORDER BY id').all() as { event: Uint8Array, owner: string | null }[])
+        .map((row) => ({ event: Buffer.from(row.event).toString(), claimed: row.owner !== null }))
+    }
+
+    it('writes nothing for events delivered before the next tick', async () => {
+      const c = cache()
+      add(c, 5)
+      await c.ack(await c.take(10))
+      await c.persist()
+      await c.expire(60_000)
+      assert.equal(rowCount(), 0)
+    })
+
+    it('writes a batch on the wire at a tick as rows no other cache takes, and deletes them on ack', async () => {
+      const c = cache()
+      add(c, 3)
+      const batch = await c.take(10)
+      await c.persist()
+      assert.deepEqual(rows(), ['e-0', 'e-1', 'e-2'].map((event) => ({ event, claimed: true })))
+      assert.deepEqual((await cache().take(10)).events, [])
+      await c.ack(batch)
+      await c.persist()
+      assert.equal(rowCount(), 0)
+    })
+
+    it('keeps what it writes while delivering claimed, sends it from memory and deletes it on ack', async () => {
+      const c = cache()
+      await deliverOne(c)
+      const events = add(c, 5)
+      await c.persist()
+      assert.deepEqual(rows(), events.map((event) => ({ event, claimed: true })))
+      assert.equal(c.pendingCount(), 5)
+      assert.deepEqual((await cache().take(10)).events, [])
+      const batch = await c.take(10)
+      assert.deepEqual(batch.events, events)
+      await c.ack(batch)
+      await c.persist()
+      assert.equal(rowCount(), 0)
+    })
+
+    it('writes what waits as pending rows when it delivered nothing since the last tick', async () => {
+      const c = cache()
+      await deliverOne(c)
+      await c.persist()
+      const events = add(c, 3)
+      await c.persist()
+      assert.deepEqual(rows(), events.map((event) => ({ event, claimed: false })))
+    })
+
+    it('puts everything undelivered in the file as pending rows, in order, when a send fails', async () => {
+      const c = cache()
+      await deliverOne(c)
+      const kept = add(c, 5)
+      await c.persist()
+      const batch = await c.take(2)
+      const later = add(c, 3, 'later')
+      await c.release(batch)
+      assert.deepEqual(rows(), [...kept, ...later].map((event) => ({ event, claimed: false })))
+      assert.deepEqual((await cache().take(100)).events, [...kept, ...later])
+    })
+
+    it('frees the rows it keeps and writes the rest, in order, in persistSync()', async () => {
+      const c = cache()
+      await deliverOne(c)
+      const kept = add(c, 5)
+      await c.persist()
+      const later = add(c, 2, 'later')
+      c.persistSync()
+      assert.deepEqual(rows(), [...kept, ...later].map((event) => ({ event, claimed: false })))
+    })
+
+    it('deletes the rows of kept events that the bound drops from memory', async () => {
+      const c = cache({ maxEvents: 3 })
+      await deliverOne(c)
+      const kept = add(c, 3)
+      await c.persist()
+      const later = add(c, 2, 'later')
+      await c.persist()
+      assert.equal(c.counts().dropped, 2)
+      assert.deepEqual(rows().map((row) => row.event), [kept[2], ...later])
+    })
+
+    it('renews the leases of the rows it keeps before they run out', async () => {
+      const c = cache({ leaseMs: 100 })
+      await deliverOne(c)
+      add(c, 1000)
+      await c.persist()
+      const leaseOf = (): number => (sql().prepare('SELECT max(lease_until) AS t FROM events').get() as { t: number }).t
+      const first = leaseOf()
+      // Each round delivers one kept event (so the cache keeps delivering) and ticks.
+      const deadline = Date.now() + 5000
+      while (leaseOf() === first && Date.now() < deadline) {
+        await c.ack(await c.take(1))
+        await c.persist()
+      }
+      assert.ok(leaseOf() > first, 'the leases were renewed')
+      assert.ok(rows().every((row) => row.claimed), 'no row went back to pending')
+    })
+  })
+
   describe('sharing one file', () => {
     it('gives each row to one cache only', async () => {
       const a = cache()
@@ -199,6 +308,8 @@ describe('SqliteCache', () => {
         path = dir.file(`vacuum-${String(vacuum)}.db`)
         const c = cache({ vacuum })
         for (let i = 0; i < 500; i++) c.add(big, Date.now())
+        // Written first (undelivered at a tick), then delivered: the rows leave free pages.
+        await c.persist()
         await c.ack(await c.take(1000))
         await c.close()
       }
@@ -254,6 +365,8 @@ describe('SqliteCache', () => {
       const c = cache()
       add(c, 2)
       assert.deepEqual((await c.take(10)).events, ['e-0', 'e-1'])
+      // No file to read rows from: sending does not wait for the thread's report.
+      await waitFor(() => c.errors.length > 0, { message: 'a report' })
       assert.equal(c.errors[0]?.code, 'LOGSTASH_CACHE_OPEN')
       assert.equal(existsSync(path), false)
     })

@@ -1,0 +1,51 @@
+import type { Drained, SqliteBuffer } from './sqlite-buffer'
+import type { InFlightBatches } from './sqlite-in-flight'
+
+/** What a persist tick (or a failed send) moves from memory to the file. */
+export interface Move {
+  /** Events that stay in memory, written claimed by this cache (claim = sequence number). */
+  claimed: Drained
+  /** Sequence numbers of events written earlier, now leaving memory: their rows become pending. */
+  release: { from: number, to: number } | undefined
+  /** Events leaving memory without rows: inserted pending. */
+  pending: Drained
+  /** Everything taken out of the buffer (`release`'s events and `pending`), to put back if the write fails. */
+  drained: Drained
+  /** Every event still in memory up to this sequence number has a row once the write commits. */
+  upTo: number
+}
+
+/**
+ * Composes a move. Events in memory with a sequence number up to `writtenUpTo` have rows
+ * already (they are the oldest). Batches on the wire are written claimed either way, so no
+ * other process sends them too. The buffer is written claimed as well when `keep` (this
+ * cache is delivering: it sends them from memory in a moment, with nothing read back);
+ * otherwise it is emptied into the file, for any sender, oldest rows first.
+ */
+export function composeMove (buffer: SqliteBuffer, inFlight: InFlightBatches, writtenUpTo: number, keep: boolean): Move {
+  const upTo = buffer.seq
+  const claimed = inFlight.copyAfter(writtenUpTo)
+  if (keep) {
+    append(claimed, buffer.copyAfter(writtenUpTo), 0)
+    return { claimed, release: undefined, pending: empty(), drained: empty(), upTo }
+  }
+  const drained = buffer.drain()
+  let written = 0
+  while (written < drained.seqs.length && (drained.seqs[written] as number) <= writtenUpTo) written++
+  const release = written === 0 ? undefined : { from: drained.seqs[0] as number, to: drained.seqs[written - 1] as number }
+  const pending = empty()
+  append(pending, drained, written)
+  return { claimed, release, pending, drained, upTo }
+}
+
+function empty (): Drained {
+  return { events: [], times: [], sizes: [], seqs: [] }
+}
+
+function append (target: Drained, source: Drained, from: number): void {
+  for (let i = from; i < source.events.length; i++) {
+    target.events.push(source.events[i] as string)
+    target.times.push(source.times[i] as number)
+    target.seqs.push(source.seqs[i] as number)
+  }
+}
