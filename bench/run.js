@@ -144,7 +144,7 @@ function progressLine (round, rounds, id, outcome) {
   const f = derive(outcome.result)
   const stats = outcome.result.libraryStats
   const trouble = stats !== undefined && (stats.failedSends > 0 || stats.dropped > 0)
-    ? `  (${stats.failedSends} failed sends, ${stats.dropped} dropped: ${stats.lastError})`
+    ? `  (${stats.failedSends} failed sends, ${stats.dropped} dropped${stats.lastError === undefined ? '' : `: ${stats.lastError}`})`
     : ''
   return `${head}  main CPU ${f.mainCpuPerEvent.toFixed(2)} us/ev  ${Math.round(f.eventsPerSecond).toLocaleString('en-US')} ev/s  peak RSS ${f.peakRss.toFixed(1)} MiB  lost ${f.lost}  sent ${Math.round(outcome.result.elapsedMs - outcome.result.loggedMs)} ms after the last call${trouble}`
 }
