@@ -3,7 +3,7 @@
 // One contender, one run, in a fresh process (so peak RSS is its own). The runner passes
 // the run's settings as JSON in argv[2]. Clocks start after the contender is set up (and,
 // where it connects up front, connected), and stop when the runner relays that the sink
-// has every line.
+// has every event.
 
 const path = require('node:path')
 const { logInChunks } = require('./event')
@@ -37,8 +37,8 @@ async function main () {
     type: 'result',
     result: {
       events: config.events,
-      received: stop.lines,
-      lost: Math.max(0, config.events - stop.lines),
+      received: stop.events,
+      lost: Math.max(0, config.events - stop.events),
       bytes: stop.bytes,
       elapsedMs: Number(elapsedNs) / 1e6,
       loggedMs: Number(loggedNs) / 1e6,

@@ -63,10 +63,10 @@ function summarise (contenders, runs) {
   return rows
 }
 
-function pairedRatios (own, baselineByRound) {
-  const perRound = own.filter((r) => baselineByRound.has(r.round)).map((r) => {
+function pairedRatios (own, referenceByRound) {
+  const perRound = own.filter((r) => referenceByRound.has(r.round)).map((r) => {
     const f = derive(r.result)
-    const b = baselineByRound.get(r.round)
+    const b = referenceByRound.get(r.round)
     return Object.fromEntries(RATIO_KEYS.map((key) => [key, f[key] / b[key]]))
   })
   if (perRound.length === 0) return undefined
@@ -106,6 +106,27 @@ function table (rows) {
   return [format(lines[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.slice(1).map(format)].join('\n')
 }
 
+/** The contender the other transports are compared with: our handler over TCP. */
+const TCP_REFERENCE = 'logstash-async'
+
+/**
+ * Every contender that speaks another protocol (Beats, HTTP) against `logstash-async` (TCP),
+ * as medians of per-round ratios like the table's; empty when the TCP contender did not run.
+ */
+function transportSummary (contenders, runs) {
+  const byRound = new Map(runs.filter((r) => r.id === TCP_REFERENCE && r.result !== undefined).map((r) => [r.round, derive(r.result)]))
+  const others = contenders.filter((c) => c.protocol !== undefined && c.protocol !== 'tcp')
+  if (byRound.size === 0 || others.length === 0) return ''
+  const lines = [`against ${TCP_REFERENCE} (TCP), medians of the per-round ratios:`]
+  const width = Math.max(...others.map((c) => c.id.length))
+  for (const contender of others) {
+    const ratios = pairedRatios(runs.filter((r) => r.id === contender.id && r.result !== undefined), byRound)
+    if (ratios === undefined) { lines.push(`${contender.id.padEnd(width)}  no paired rounds`); continue }
+    lines.push(`${contender.id.padEnd(width)}  events/s ${ratios.eventsPerSecond.toFixed(2)}x  main CPU/event ${ratios.mainCpuPerEvent.toFixed(2)}x  peak RSS ${ratios.peakRss.toFixed(2)}x`)
+  }
+  return lines.join('\n')
+}
+
 function targetSummary (rows) {
   const out = []
   for (const row of rows) {
@@ -118,4 +139,4 @@ function targetSummary (rows) {
   return out.join('\n')
 }
 
-module.exports = { derive, median, summarise, table, targetSummary, TARGETS }
+module.exports = { derive, median, summarise, table, targetSummary, transportSummary, TARGETS }

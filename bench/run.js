@@ -1,7 +1,7 @@
 'use strict'
 
-// `npm run bench`: every contender against one TCP sink in a separate process, each run in a
-// fresh child process, contenders alternating over several rounds (the order rotates every
+// `npm run bench`: every contender against a sink in a separate process (TCP, Beats or HTTP,
+// whichever protocol the contender speaks), each run in a fresh child process, contenders alternating over several rounds (the order rotates every
 // round), then medians and ratios against the hand-written baseline. See README.md.
 
 const { fork } = require('node:child_process')
@@ -10,7 +10,7 @@ const os = require('node:os')
 const path = require('node:path')
 const { parseArgs } = require('node:util')
 const CONTENDERS = require('./contenders')
-const { derive, summarise, table, targetSummary } = require('./report')
+const { derive, summarise, table, targetSummary, transportSummary } = require('./report')
 
 const USAGE = `usage: npm run bench -- [options]
   --events N     events per run (env BENCH_EVENTS, default 200000)
@@ -58,7 +58,7 @@ function options () {
     const ours = contenders.filter((c) => c.file === 'logstash-async.js')
     if (ours.length === 0) ours.push(CONTENDERS.find((c) => c.id === 'logstash-async'))
     for (const current of ours) {
-      const before = { id: `${current.id}-before`, label: `${current.label}, from ${module}`, file: current.file, options: { ...current.options, module } }
+      const before = { id: `${current.id}-before`, label: `${current.label}, from ${module}`, file: current.file, protocol: current.protocol, options: { ...current.options, module } }
       const at = contenders.indexOf(current)
       contenders = at === -1 ? [...contenders, before] : [...contenders.slice(0, at + 1), before, ...contenders.slice(at + 1)]
     }
@@ -80,7 +80,7 @@ function startSink () {
   return new Promise((resolve, reject) => {
     sink.once('error', reject)
     sink.once('exit', (code) => reject(new Error(`sink exited with ${code}`)))
-    sink.once('message', (msg) => { if (msg.type === 'listening') resolve({ sink, port: msg.port }) })
+    sink.once('message', (msg) => { if (msg.type === 'listening') resolve({ sink, ports: msg.ports }) })
   })
 }
 
@@ -96,8 +96,10 @@ function request (sink, msg, answer) {
 
 let runCounter = 0
 
-async function runOne (settings, sink, port, contender, round) {
+async function runOne (settings, sink, ports, contender, round) {
   const runId = ++runCounter
+  const port = ports[contender.protocol ?? 'tcp']
+  if (port === undefined) return { error: `the sink has no ${contender.protocol} server` }
   const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'logstash-async-bench-'))
   try {
     await request(sink, { type: 'arm', runId, expected: settings.events }, 'armed')
@@ -112,7 +114,7 @@ async function runOne (settings, sink, port, contender, round) {
     const onSink = (msg) => {
       if (msg.runId !== runId || (msg.type !== 'complete' && msg.type !== 'settled')) return
       sink.off('message', onSink)
-      if (child.connected) child.send({ type: 'stop', complete: msg.type === 'complete', lines: msg.lines, bytes: msg.bytes, idleMs: msg.idleMs, sinkCpuUs: msg.cpuUs, sample: msg.sample })
+      if (child.connected) child.send({ type: 'stop', complete: msg.type === 'complete', events: msg.events, bytes: msg.bytes, idleMs: msg.idleMs, sinkCpuUs: msg.cpuUs, sample: msg.sample })
     }
     sink.on('message', onSink)
 
@@ -137,12 +139,12 @@ async function runOne (settings, sink, port, contender, round) {
 }
 
 function progressLine (round, rounds, id, outcome) {
-  const head = `round ${round}/${rounds}  ${id.padEnd(21)}`
+  const head = `round ${round}/${rounds}  ${id.padEnd(28)}`
   if (outcome.error !== undefined) return `${head}  FAILED: ${outcome.error.split('\n')[0]}`
   const f = derive(outcome.result)
   const stats = outcome.result.libraryStats
   const trouble = stats !== undefined && (stats.failedSends > 0 || stats.dropped > 0)
-    ? `  (${stats.failedSends} failed sends, ${stats.dropped} dropped: ${stats.lastError})`
+    ? `  (${stats.failedSends} failed sends, ${stats.dropped} dropped${stats.lastError === undefined ? '' : `: ${stats.lastError}`})`
     : ''
   return `${head}  main CPU ${f.mainCpuPerEvent.toFixed(2)} us/ev  ${Math.round(f.eventsPerSecond).toLocaleString('en-US')} ev/s  peak RSS ${f.peakRss.toFixed(1)} MiB  lost ${f.lost}  sent ${Math.round(outcome.result.elapsedMs - outcome.result.loggedMs)} ms after the last call${trouble}`
 }
@@ -159,7 +161,7 @@ async function main () {
   console.log(`node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
   console.log(`${settings.events.toLocaleString('en-US')} events per run, ${settings.chunk} per event-loop turn, ${settings.rounds} rounds, contenders: ${settings.contenders.map((c) => c.id).join(', ')}\n`)
 
-  const { sink, port } = await startSink()
+  const { sink, ports } = await startSink()
   const runs = []
   try {
     for (let round = 1; round <= settings.rounds; round++) {
@@ -167,7 +169,7 @@ async function main () {
       const shift = (round - 1) % settings.contenders.length
       const order = [...settings.contenders.slice(shift), ...settings.contenders.slice(0, shift)]
       for (const contender of order) {
-        const outcome = await runOne(settings, sink, port, contender, round)
+        const outcome = await runOne(settings, sink, ports, contender, round)
         runs.push({ id: contender.id, round, ...outcome })
         console.log(progressLine(round, settings.rounds, contender.id, outcome))
       }
@@ -182,6 +184,8 @@ async function main () {
   console.log(table(rows))
   const targets = targetSummary(rows)
   if (targets !== '') console.log('\n' + targets)
+  const transports = transportSummary(settings.contenders, runs)
+  if (transports !== '') console.log('\n' + transports)
   console.log(`\nload average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
 
   if (settings.samples) {

@@ -1,47 +1,52 @@
 'use strict'
 
-// The TCP sink, in its own process: accepts any number of connections on 127.0.0.1 and
-// counts newline-terminated lines and bytes. The runner "arms" it before each run with the
-// number of lines to expect; it answers `complete` as soon as it has them all, or `settled`
-// when no byte has arrived for `idleMs` after the runner said the contender has logged.
+// The sink, in its own process: one server per protocol on 127.0.0.1 (TCP JSON lines, Beats,
+// HTTP; see sinks/), each on its own port and accepting any number of connections, all
+// counting events and bytes into the same run. The runner "arms" it before each run with
+// the number of events to expect; it answers `complete` as soon as it has them all, or
+// `settled` when no byte has arrived for `idleMs` after the runner said the contender has
+// logged.
 
-const net = require('node:net')
-
-const NEWLINE = 10
-const SAMPLE_MAX = 4096
+const { createTcpSink } = require('./sinks/tcp')
+const { createBeatsSink } = require('./sinks/beats')
+const { createHttpSink } = require('./sinks/http')
 
 let run = null
 const sockets = new Set()
 
-const server = net.createServer((socket) => {
-  sockets.add(socket)
-  socket.on('close', () => sockets.delete(socket))
-  socket.on('error', () => {})
-  socket.on('data', onData)
-})
-
-function onData (chunk) {
-  if (run === null) return
-  run.bytes += chunk.length
-  run.lastDataAt = Date.now()
-  let at = chunk.indexOf(NEWLINE)
-  if (run.sample === null) keepSample(chunk)
-  while (at !== -1) {
-    run.lines++
-    at = chunk.indexOf(NEWLINE, at + 1)
+/** What a protocol's sink reports to; calls outside a run count nothing. */
+const counter = {
+  /** Longest sample kept, in bytes. */
+  SAMPLE_MAX: 4096,
+  /** Whether the run still wants its first event as the sample. */
+  get wantsSample () {
+    return run !== null && run.sample === null
+  },
+  /** `bytes` arrived (as read from the socket, or an HTTP body's bytes). */
+  received (bytes) {
+    if (run === null) return
+    run.bytes += bytes
+    run.lastDataAt = Date.now()
+  },
+  /** `events` complete events arrived. */
+  counted (events) {
+    if (run === null) return
+    run.events += events
+    if (run.events >= run.expected && !run.reported) report('complete')
+  },
+  /** The first event of the run, as text: the runner shows what each contender writes. */
+  sample (text) {
+    if (run !== null && run.sample === null) run.sample = text
   }
-  if (run.lines >= run.expected && !run.reported) report('complete')
 }
 
-// The first line of the run (up to SAMPLE_MAX bytes), so the runner can show what each
-// contender writes.
-function keepSample (chunk) {
-  run.partial = Buffer.concat([run.partial, chunk.subarray(0, SAMPLE_MAX)])
-  const end = run.partial.indexOf(NEWLINE)
-  if (end !== -1 || run.partial.length >= SAMPLE_MAX) {
-    run.sample = run.partial.subarray(0, end === -1 ? SAMPLE_MAX : end).toString('utf8')
-    run.partial = Buffer.alloc(0)
-  }
+const servers = { tcp: createTcpSink(counter), beats: createBeatsSink(counter), http: createHttpSink(counter) }
+for (const server of Object.values(servers)) {
+  server.on('connection', (socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => {})
+  })
 }
 
 function report (type) {
@@ -51,7 +56,7 @@ function report (type) {
   process.send({
     type,
     runId: run.id,
-    lines: run.lines,
+    events: run.events,
     bytes: run.bytes,
     idleMs: run.lastDataAt === 0 ? 0 : now - run.lastDataAt,
     cpuUs: cpuUs(process.cpuUsage(run.cpu)),
@@ -64,7 +69,7 @@ process.on('message', (msg) => {
     // Connections of an earlier run must not add to this one.
     for (const socket of sockets) socket.destroy()
     if (run !== null) clearInterval(run.watch)
-    run = { id: msg.runId, expected: msg.expected, lines: 0, bytes: 0, lastDataAt: 0, sample: null, partial: Buffer.alloc(0), reported: false, watch: undefined, cpu: process.cpuUsage() }
+    run = { id: msg.runId, expected: msg.expected, events: 0, bytes: 0, lastDataAt: 0, sample: null, reported: false, watch: undefined, cpu: process.cpuUsage() }
     process.send({ type: 'armed', runId: msg.runId })
   } else if (msg.type === 'logged' && run !== null && run.id === msg.runId && !run.reported) {
     const idleMs = msg.idleMs
@@ -74,7 +79,8 @@ process.on('message', (msg) => {
     }, Math.min(250, idleMs))
   } else if (msg.type === 'exit') {
     for (const socket of sockets) socket.destroy()
-    server.close(() => process.exit(0))
+    Promise.all(Object.values(servers).map((server) => new Promise((resolve) => server.close(resolve))))
+      .then(() => process.exit(0))
   }
 })
 
@@ -82,8 +88,18 @@ function cpuUs ({ user, system }) {
   return user + system
 }
 
+function listen (server) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve(server.address().port))
+  })
+}
+
 process.on('disconnect', () => process.exit(0))
 
-server.listen(0, '127.0.0.1', () => {
-  process.send({ type: 'listening', port: server.address().port })
-})
+Promise.all(Object.entries(servers).map(async ([protocol, server]) => [protocol, await listen(server)]))
+  .then((ports) => process.send({ type: 'listening', ports: Object.fromEntries(ports) }))
+  .catch((err) => {
+    console.error(`sink: cannot listen: ${err.message}`)
+    process.exit(1)
+  })

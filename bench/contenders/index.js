@@ -3,7 +3,8 @@
 /**
  * The contenders, in table order. Each `file` exports `create(ctx, options)` resolving to
  * `{ log(message, fields), close() }`; `options` is this entry's, passed to the child as JSON.
- * A further contender is one more entry.
+ * `protocol` picks the sink's server the contender is pointed at: 'tcp' (JSON lines, the
+ * default), 'beats' or 'http'. A further contender is one more entry.
  */
 module.exports = [
   {
@@ -24,6 +25,27 @@ module.exports = [
     label: '@logstash-async/core LogstashHandler, TCP, SQLite cache (databasePath)',
     file: 'logstash-async.js',
     options: { databaseFile: 'cache.db' }
+  },
+  {
+    id: 'logstash-async-beats',
+    label: '@logstash-async/core LogstashHandler, Beats (windowSize 1000, compressionLevel 6)',
+    file: 'logstash-async.js',
+    protocol: 'beats',
+    options: { handler: { transport: 'beats', beats: { windowSize: 1000, compressionLevel: 6 } } }
+  },
+  {
+    id: 'logstash-async-beats-plain',
+    label: '@logstash-async/core LogstashHandler, Beats uncompressed (compressionLevel 0)',
+    file: 'logstash-async.js',
+    protocol: 'beats',
+    options: { handler: { transport: 'beats', beats: { windowSize: 1000, compressionLevel: 0 } } }
+  },
+  {
+    id: 'logstash-async-http',
+    label: '@logstash-async/core LogstashHandler, HTTP (JSON array per batch)',
+    file: 'logstash-async.js',
+    protocol: 'http',
+    options: { handler: { transport: 'http' } }
   },
   {
     id: 'baseline-logstash',

@@ -4,8 +4,8 @@ const path = require('node:path')
 
 /**
  * This project: a `LogstashHandler` with its defaults (TCP, memory cache, LogstashFormatter)
- * and a logger from `createLogger()`. `options.handler` is merged into the handler's options;
- * `options.databaseFile` puts a SQLite cache of that name in the run's fresh temporary
+ * and a logger from `createLogger()`. `options.handler` is merged into the handler's options
+ * (the Beats and HTTP contenders set `transport` there); `options.databaseFile` puts a SQLite cache of that name in the run's fresh temporary
  * directory (the SQLite-cache contender); `options.module` loads
  * another build of the core (`--before DIR`).
  */

@@ -21,3 +21,6 @@ export type {
 } from './http/adapter-options'
 export { boundSink } from './http/bound-sink'
 export { contentLength } from './http/content-length'
+// The Lumberjack frame reader of `logstash-async listen`, for the benchmark's Beats sink.
+export { ackFrame, LumberjackDecoder, LumberjackProtocolError } from './cli/lumberjack'
+export type { LumberjackFrame } from './cli/lumberjack'

@@ -3,6 +3,7 @@ import { TransportError } from '../errors'
 import type { ResolvedTlsOptions } from '../options'
 import { AckReader, encodeWindow, LumberjackProtocolError } from './lumberjack'
 import { ResumePoint } from './resume-point'
+import { ScratchBuffer } from './scratch-buffer'
 import { connectSocket } from './connect'
 import { describeSocketError } from './socket-options'
 import type { SendOutcome, Transport } from './types'
@@ -67,6 +68,8 @@ export class BeatsTransport implements Transport {
   readonly #resume = new ResumePoint()
   /** Connections that delivered a window. */
   readonly #used = new WeakSet<Socket>()
+  /** What windows are encoded into, kept between sends (see ScratchBuffer). */
+  readonly #scratch = new ScratchBuffer()
   #socket: Socket | undefined
   #connecting: Promise<Socket> | undefined
   #window: OpenWindow | undefined
@@ -87,15 +90,21 @@ export class BeatsTransport implements Transport {
     let done = this.#resume.take(events).count
     while (done < events.length) {
       const window = events.slice(done, done + this.#windowSize)
+      let bytes: Buffer | undefined
       try {
-        const bytes = await encodeWindow(window, this.#compressionLevel)
-        await this.#sendWindow(await this.#connection(), bytes, window.length).catch(async (err: unknown) => {
+        bytes = await encodeWindow(window, this.#compressionLevel, this.#scratch)
+        const encoded = bytes
+        await this.#sendWindow(await this.#connection(), encoded, window.length).catch(async (err: unknown) => {
           // The server closed the kept connection (idle timeout) as the window went out:
           // the window goes once more on a fresh connection, as any client would do.
           if (!(err instanceof WindowError && err.stale)) throw err
-          await this.#sendWindow(await this.#connection(), bytes, window.length)
+          await this.#sendWindow(await this.#connection(), encoded, window.length)
         })
+        // Acknowledged: the server has every byte, so no write still reads them.
+        this.#scratch.release(bytes, true)
       } catch (err) {
+        // A failed window's bytes may still be queued on the destroyed socket: never reused.
+        if (bytes !== undefined) this.#scratch.release(bytes, false)
         const acked = err instanceof WindowError ? err.acked : 0
         this.#resume.remember(events, { count: done + acked, dropped: 0, error: undefined })
         throw err

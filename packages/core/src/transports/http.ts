@@ -7,6 +7,8 @@ import type { ResolvedTlsOptions } from '../options'
 import { VERSION } from '../version'
 import { lazyBuiltin } from '../lazy-builtin'
 import { ResumePoint } from './resume-point'
+import { ScratchBuffer } from './scratch-buffer'
+import { encodeJsonArray, jsonArrayBound, jsonArrayByteLength, jsonArrayRanges } from './json-array'
 import { describeSocketError, tlsConnectOptions } from './socket-options'
 import { tlsHint } from './connect'
 import type { SendOutcome, Transport } from './types'
@@ -15,7 +17,7 @@ import type { SendOutcome, Transport } from './types'
 const http = lazyBuiltin<typeof Http>('node:http')
 const https = lazyBuiltin<typeof Https>('node:https')
 const zlib = lazyBuiltin<typeof Zlib>('node:zlib')
-let gzipAsync: ((data: string) => Promise<Buffer>) | undefined
+let gzipAsync: ((data: Buffer) => Promise<Buffer>) | undefined
 
 /** How much of an error response's body goes into the report. */
 const BODY_EXCERPT_BYTES = 512
@@ -44,7 +46,8 @@ export interface HttpTransportOptions {
   maxContentLength?: number
 }
 
-interface Response { status: number, body: string }
+/** A complete response; `written`: the request's body had been fully handed to the socket. */
+interface Response { status: number, body: string, written: boolean }
 
 /** How far a send got: its first `done` events are settled, `dropped` of them refused. */
 interface Progress { done: number, dropped: number, error: LogstashError | undefined }
@@ -69,6 +72,8 @@ export class HttpTransport implements Transport {
   readonly #url: string
   readonly #requests = new Set<{ req: Http.ClientRequest, abort: (err: TransportError) => void }>()
   readonly #resume = new ResumePoint()
+  /** What request bodies are encoded into, kept between sends (see ScratchBuffer). */
+  readonly #scratch = new ScratchBuffer()
   #closed = false
 
   constructor (options: HttpTransportOptions) {
@@ -98,10 +103,9 @@ export class HttpTransport implements Transport {
     if (this.#closed) throw closedError()
     const resumed = this.#resume.take(events)
     const progress: Progress = { done: resumed.count, dropped: resumed.dropped, error: resumed.error }
-    const sizes = events.map((event) => Buffer.byteLength(event, 'utf8'))
     try {
-      for (const [start, end] of chunks(sizes, progress.done, this.#maxContentLength)) {
-        await this.#deliver(events, sizes, start, end, progress)
+      for (const [start, end] of jsonArrayRanges(events, progress.done, this.#maxContentLength)) {
+        await this.#deliver(events, start, end, progress)
       }
     } catch (err) {
       const error = err instanceof TransportError ? err : new TransportError(`POST ${this.#url} failed: ${describeSocketError(err)}`, { retryable: true, cause: err })
@@ -127,20 +131,20 @@ export class HttpTransport implements Transport {
   }
 
   /** Sends events[start, end); on 413, each half on its own, down to single events. */
-  async #deliver (events: readonly string[], sizes: readonly number[], start: number, end: number, progress: Progress): Promise<void> {
-    const response = await this.#post(events, sizes, start, end)
+  async #deliver (events: readonly string[], start: number, end: number, progress: Progress): Promise<void> {
+    const response = await this.#post(events, start, end)
     const { status } = response
     if (status >= 200 && status < 300) { progress.done = end; return }
     if (status === 413) {
       if (end - start > 1) {
         const middle = start + Math.floor((end - start) / 2)
-        await this.#deliver(events, sizes, start, middle, progress)
-        await this.#deliver(events, sizes, middle, end, progress)
+        await this.#deliver(events, start, middle, progress)
+        await this.#deliver(events, middle, end, progress)
         return
       }
       progress.done = end
       progress.dropped++
-      progress.error = new DroppedEventsError(`${progress.dropped} event(s) too large for ${this.#url} (HTTP 413, this one ${sizes[start]} bytes) dropped${excerpt(response.body)}`,
+      progress.error = new DroppedEventsError(`${progress.dropped} event(s) too large for ${this.#url} (HTTP 413, this one ${Buffer.byteLength(events[start] as string, 'utf8')} bytes) dropped${excerpt(response.body)}`,
         progress.dropped, { code: 'LOGSTASH_TOO_LARGE' })
       return
     }
@@ -148,28 +152,45 @@ export class HttpTransport implements Transport {
     throw new TransportError(`POST ${this.#url}: HTTP ${status}${excerpt(response.body)}`, { retryable, code: `LOGSTASH_HTTP_${status}` })
   }
 
-  async #post (events: readonly string[], sizes: readonly number[], start: number, end: number): Promise<Response> {
-    const json = '[' + events.slice(start, end).join(',') + ']'
-    let body: string | Buffer = json
-    let length = 2 + end - start - 1
-    for (let i = start; i < end; i++) length += sizes[i] as number
+  async #post (events: readonly string[], start: number, end: number): Promise<Response> {
+    const json = encodeJsonArray(events, start, end,
+      this.#scratch.take(jsonArrayBound(events, start, end)) ?? Buffer.allocUnsafeSlow(jsonArrayByteLength(events, start, end)))
     if (this.#gzip) {
-      gzipAsync ??= promisify(zlib().gzip) as (data: string) => Promise<Buffer>
-      body = await gzipAsync(json)
-      length = body.length
+      let body: Buffer
+      try {
+        gzipAsync ??= promisify(zlib().gzip) as (data: Buffer) => Promise<Buffer>
+        body = await gzipAsync(json)
+      } finally {
+        // zlib has read the input once its callback ran, whatever the outcome.
+        this.#scratch.release(json, true)
+      }
+      return await this.#postBody(body)
     }
+    let written = false
+    try {
+      const response = await this.#postBody(json)
+      written = response.written
+      return response
+    } finally {
+      // Bytes a request may still be writing (it failed, or the server answered before
+      // reading the whole body) are never overwritten.
+      this.#scratch.release(json, written)
+    }
+  }
+
+  async #postBody (body: Buffer): Promise<Response> {
     if (this.#closed) throw closedError()
     try {
-      return await this.#request1(body, length)
+      return await this.#request1(body)
     } catch (err) {
       // A kept-alive connection the server closed while idle fails at once on reuse; a
       // fresh connection is what any HTTP client does next, and is not a delivery retry.
       if (!(err instanceof StaleSocketError)) throw err
-      return await this.#request1(body, length)
+      return await this.#request1(body)
     }
   }
 
-  #request1 (body: string | Buffer, length: number): Promise<Response> {
+  #request1 (body: Buffer): Promise<Response> {
     return new Promise<Response>((resolve, reject) => {
       const req = this.#request({
         agent: this.#agent,
@@ -177,7 +198,7 @@ export class HttpTransport implements Transport {
         port: this.#port,
         path: this.#path,
         method: 'POST',
-        headers: { ...this.#headers, 'content-length': String(length) }
+        headers: { ...this.#headers, 'content-length': String(body.length) }
       })
       let responded = false
       const entry = {
@@ -217,7 +238,11 @@ export class HttpTransport implements Transport {
         res.on('data', (chunk: Buffer) => {
           if (keptBytes < BODY_EXCERPT_BYTES) { kept.push(chunk); keptBytes += chunk.length }
         })
-        res.on('end', () => done({ status: res.statusCode ?? 0, body: Buffer.concat(kept).subarray(0, BODY_EXCERPT_BYTES).toString('utf8') }))
+        res.on('end', () => done({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(kept).subarray(0, BODY_EXCERPT_BYTES).toString('utf8'),
+          written: req.writableFinished
+        }))
         res.on('error', fail)
         res.on('close', () => { if (!res.complete) fail(new Error('connection closed during the response')) })
       })
@@ -235,28 +260,6 @@ class StaleSocketError extends TransportError {
 
 function isResetCode (code: string | undefined): boolean {
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED'
-}
-
-/**
- * Ranges [start, end) of events whose JSON array (brackets and commas included) fits in
- * `maxBytes`, in one pass. An event too large on its own gets a range of its own: the server
- * decides, and a 413 drops it.
- */
-function * chunks (sizes: readonly number[], from: number, maxBytes: number): Generator<[number, number]> {
-  let start = from
-  let bytes = 2
-  for (let i = from; i < sizes.length; i++) {
-    const size = sizes[i] as number
-    const added = i === start ? size : size + 1
-    if (i > start && bytes + added > maxBytes) {
-      yield [start, i]
-      start = i
-      bytes = 2 + size
-    } else {
-      bytes += added
-    }
-  }
-  if (start < sizes.length) yield [start, sizes.length]
 }
 
 function buildHeaders (options: HttpTransportOptions): Record<string, string> {

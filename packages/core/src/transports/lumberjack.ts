@@ -1,6 +1,7 @@
 import type * as Zlib from 'node:zlib'
 import { promisify } from 'node:util'
 import { lazyBuiltin } from '../lazy-builtin'
+import { utf8Bound, type ScratchBuffer } from './scratch-buffer'
 
 const zlib = lazyBuiltin<typeof Zlib>('node:zlib')
 let deflateAsync: ((data: Buffer, options: Zlib.ZlibOptions) => Promise<Buffer>) | undefined
@@ -13,50 +14,89 @@ const COMPRESSED = 0x43 // 'C'
 const ACK = 0x41 // 'A'
 const ACK_FRAME_BYTES = 6
 
+const WINDOW_HEADER_BYTES = 6
+const COMPRESSED_HEADER_BYTES = 6
+const JSON_HEADER_BYTES = 10
+/**
+ * Output buffer of the deflate stream. Filling one is a round trip between the thread pool
+ * and the event loop, and on a busy event loop each trip waits for a whole turn: a window of
+ * 1000 typical events compresses to about 20 KB, one trip more than zlib's 16 KiB default.
+ */
+const DEFLATE_CHUNK_BYTES = 64 * 1024
+
 /**
  * The bytes of one Lumberjack v2 window: `2W <count>`, then the events as `2J <seq> <len>
  * <json>` frames numbered 1..count, wrapped in one `2C <len> <zlib>` frame unless
  * `compressionLevel` is 0. Every integer is an unsigned 32-bit big-endian number.
  * Compression runs on libuv's thread pool, off the event loop.
+ *
+ * The frames are encoded into `scratch`'s buffer when it is free: an uncompressed window is
+ * that buffer, to be released by the caller once the socket is done with it; a compressed
+ * window is a buffer of its own, and the scratch is free again when this resolves.
  */
-export async function encodeWindow (events: readonly string[], compressionLevel: number): Promise<Buffer> {
-  const header = Buffer.allocUnsafe(6)
-  header[0] = VERSION
-  header[1] = WINDOW
-  header.writeUInt32BE(events.length, 2)
-  const data = encodeJsonFrames(events)
-  if (compressionLevel === 0) return Buffer.concat([header, data])
-  // deflate (not deflateRaw): the zlib header is part of the protocol (Go's zlib reader expects it).
-  deflateAsync ??= promisify(zlib().deflate)
-  const compressed = await deflateAsync(data, { level: compressionLevel })
-  const frame = Buffer.allocUnsafe(6)
-  frame[0] = VERSION
-  frame[1] = COMPRESSED
-  frame.writeUInt32BE(compressed.length, 2)
-  return Buffer.concat([header, frame, compressed])
+export async function encodeWindow (events: readonly string[], compressionLevel: number, scratch: ScratchBuffer): Promise<Buffer> {
+  const count = events.length
+  if (compressionLevel === 0) {
+    const target = scratch.take(WINDOW_HEADER_BYTES + jsonFramesBound(events)) ??
+      Buffer.allocUnsafeSlow(WINDOW_HEADER_BYTES + jsonFramesByteLength(events))
+    writeWindowHeader(target, count)
+    return target.subarray(0, writeJsonFrames(events, target, WINDOW_HEADER_BYTES))
+  }
+  const target = scratch.take(jsonFramesBound(events)) ?? Buffer.allocUnsafeSlow(jsonFramesByteLength(events))
+  const data = target.subarray(0, writeJsonFrames(events, target, 0))
+  let compressed: Buffer
+  try {
+    // deflate (not deflateRaw): the zlib header is part of the protocol (Go's zlib reader expects it).
+    deflateAsync ??= promisify(zlib().deflate)
+    compressed = await deflateAsync(data, { level: compressionLevel, chunkSize: DEFLATE_CHUNK_BYTES })
+  } finally {
+    // zlib has read the input once its callback ran, whatever the outcome.
+    scratch.release(data, true)
+  }
+  const headers = Buffer.allocUnsafe(WINDOW_HEADER_BYTES + COMPRESSED_HEADER_BYTES)
+  writeWindowHeader(headers, count)
+  headers[WINDOW_HEADER_BYTES] = VERSION
+  headers[WINDOW_HEADER_BYTES + 1] = COMPRESSED
+  headers.writeUInt32BE(compressed.length, WINDOW_HEADER_BYTES + 2)
+  return Buffer.concat([headers, compressed])
 }
 
-/** `2J <seq> <len> <json>` for each event, seq from 1, in one buffer sized in one pass. */
-export function encodeJsonFrames (events: readonly string[]): Buffer {
-  const lengths = new Array<number>(events.length)
-  let total = 0
+function writeWindowHeader (target: Buffer, count: number): void {
+  target[0] = VERSION
+  target[1] = WINDOW
+  target.writeUInt32BE(count, 2)
+}
+
+/** Most bytes the `2J` frames of `events` take (see `utf8Bound`). */
+function jsonFramesBound (events: readonly string[]): number {
+  let bytes = JSON_HEADER_BYTES * events.length
+  for (const event of events) bytes += utf8Bound(event)
+  return bytes
+}
+
+/** Exact bytes of the `2J` frames of `events`, for a window too large for the scratch buffer. */
+function jsonFramesByteLength (events: readonly string[]): number {
+  let bytes = JSON_HEADER_BYTES * events.length
+  for (const event of events) bytes += Buffer.byteLength(event, 'utf8')
+  return bytes
+}
+
+/**
+ * Writes `2J <seq> <len> <json>` for each event, seq from 1, from `offset` of `target` (large
+ * enough); returns the offset after the last frame. Each event is read once: its length
+ * field is filled in after the event was written.
+ */
+function writeJsonFrames (events: readonly string[], target: Buffer, offset: number): number {
+  let at = offset
   for (let i = 0; i < events.length; i++) {
-    const length = Buffer.byteLength(events[i] as string, 'utf8')
-    lengths[i] = length
-    total += 10 + length
+    target[at] = VERSION
+    target[at + 1] = JSON_DATA
+    target.writeUInt32BE(i + 1, at + 2)
+    const length = target.write(events[i] as string, at + JSON_HEADER_BYTES, 'utf8')
+    target.writeUInt32BE(length, at + 6)
+    at += JSON_HEADER_BYTES + length
   }
-  const buffer = Buffer.allocUnsafe(total)
-  let offset = 0
-  for (let i = 0; i < events.length; i++) {
-    const length = lengths[i] as number
-    buffer[offset] = VERSION
-    buffer[offset + 1] = JSON_DATA
-    buffer.writeUInt32BE(i + 1, offset + 2)
-    buffer.writeUInt32BE(length, offset + 6)
-    buffer.write(events[i] as string, offset + 10, length, 'utf8')
-    offset += 10 + length
-  }
-  return buffer
+  return at
 }
 
 /** Bytes from the server that are not a Lumberjack v2 ACK: most likely not a Beats input. */

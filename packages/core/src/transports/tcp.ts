@@ -4,6 +4,7 @@ import type { ResolvedTlsOptions } from '../options'
 import type { Transport } from './types'
 import { connectSocket } from './connect'
 import { describeSocketError } from './socket-options'
+import { ScratchBuffer, utf8Bound } from './scratch-buffer'
 
 export interface TcpTransportOptions {
   host: string
@@ -13,14 +14,6 @@ export interface TcpTransportOptions {
   /** Connect, handshake and write timeout. @default 5000 */
   timeoutMs?: number
 }
-
-/**
- * A batch up to this size is encoded into a buffer the transport keeps between sends; a
- * larger one gets a buffer of its own. A fresh large allocation per batch (what
- * `socket.write(events.join('\n'))` makes twice: the joined string and its UTF-8 copy) costs
- * a page fault per 4 KiB on every send; bench/README.md has the figures.
- */
-const SCRATCH_MAX_BYTES = 4 * 1024 * 1024
 
 /**
  * JSON lines over one persistent TCP (or TLS) connection. A batch is one write; it counts as
@@ -36,9 +29,12 @@ export class TcpTransport implements Transport {
   #socket: Socket | undefined
   #connecting: Promise<Socket> | undefined
   #closed = false
-  #scratch: Buffer | undefined
-  /** The scratch buffer is being written: a concurrent send must not overwrite it. */
-  #scratchBusy = false
+  /**
+   * What batches are encoded into: a fresh large allocation per batch (what
+   * `socket.write(events.join('\n'))` makes twice: the joined string and its UTF-8 copy)
+   * costs a page fault per 4 KiB on every send.
+   */
+  readonly #scratch = new ScratchBuffer()
 
   constructor (options: TcpTransportOptions) {
     this.#host = options.host
@@ -56,26 +52,18 @@ export class TcpTransport implements Transport {
     // and vanish while counting as delivered.
     if (this.#socket !== undefined) await new Promise<void>((resolve) => setImmediate(resolve))
     const socket = await this.#connection()
-    // At most 3 UTF-8 bytes per UTF-16 unit: a bound known without reading the strings, so
-    // each event is read once, by the encoding, and not a second time to measure it.
     let bound = events.length
-    for (const event of events) bound += 3 * event.length
-    if (this.#scratchBusy || bound > SCRATCH_MAX_BYTES) {
-      await this.#write(socket, encodeJsonLines(events, Buffer.allocUnsafeSlow(jsonLinesByteLength(events))))
-      return
-    }
-    // A quarter more than needed, so batches that grow a little do not reallocate each time.
-    if (this.#scratch === undefined || this.#scratch.length < bound) this.#scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX_BYTES, bound + (bound >> 2)))
-    this.#scratchBusy = true
+    for (const event of events) bound += utf8Bound(event)
+    const target = this.#scratch.take(bound) ?? Buffer.allocUnsafeSlow(jsonLinesByteLength(events))
+    const payload = encodeJsonLines(events, target)
     try {
-      await this.#write(socket, encodeJsonLines(events, this.#scratch))
+      await this.#write(socket, payload)
     } catch (err) {
       // The bytes may still be referenced by a write the socket abandoned: never reuse them.
-      this.#scratch = undefined
+      this.#scratch.release(payload, false)
       throw err
-    } finally {
-      this.#scratchBusy = false
     }
+    this.#scratch.release(payload, true)
   }
 
   async close (): Promise<void> {
