@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { BeatsReceiver } from '../../../test/helpers/beats-receiver'
 import { TcpReceiver } from '../../../test/helpers/tcp-receiver'
 
 const run = promisify(execFile)
@@ -10,7 +11,7 @@ const run = promisify(execFile)
 // the server closed): close() must resolve before the process ends, not be cut off by it.
 const SCRIPT = `
 const { LogstashHandler, createLogger } = require('@logstash-async/core')
-const handler = new LogstashHandler({ host: '127.0.0.1', port: Number(process.argv[1]), flushIntervalMs: 600000 })
+const handler = new LogstashHandler({ host: '127.0.0.1', port: Number(process.argv[1]), transport: process.argv[2], flushIntervalMs: 600000 })
 createLogger({ handler }).info('last words')
 setImmediate(async () => {
   await handler.close()
@@ -19,7 +20,7 @@ setImmediate(async () => {
 `
 
 describe('LogstashHandler.close() in a process with nothing else to do', () => {
-  let receiver: TcpReceiver | undefined
+  let receiver: TcpReceiver | BeatsReceiver | undefined
 
   afterEach(async () => {
     await receiver?.close()
@@ -28,8 +29,16 @@ describe('LogstashHandler.close() in a process with nothing else to do', () => {
 
   it('resolves before the process exits, after delivering', async () => {
     receiver = await TcpReceiver.start()
-    const { stdout } = await run(process.execPath, ['-e', SCRIPT, String(receiver.port)], { cwd: resolve(__dirname, '..'), timeout: 15_000 })
+    const { stdout } = await run(process.execPath, ['-e', SCRIPT, String(receiver.port), 'tcp'], { cwd: resolve(__dirname, '..'), timeout: 15_000 })
     assert.equal(stdout.trim(), 'closed, sent 1')
     await receiver.waitForEvents(1)
+  })
+
+  it('resolves before the process exits with the beats transport too', async () => {
+    const beats = await BeatsReceiver.start()
+    receiver = beats
+    const { stdout } = await run(process.execPath, ['-e', SCRIPT, String(beats.port), 'beats'], { cwd: resolve(__dirname, '..'), timeout: 15_000 })
+    assert.equal(stdout.trim(), 'closed, sent 1')
+    assert.equal(beats.events.length, 1)
   })
 })

@@ -4,7 +4,7 @@ import type { ResolvedTlsOptions } from '../options'
 import { AckReader, encodeWindow, LumberjackProtocolError } from './lumberjack'
 import { ResumePoint } from './resume-point'
 import { ScratchBuffer } from './scratch-buffer'
-import { connectSocket } from './connect'
+import { closedError, SocketSlot } from './socket-slot'
 import { describeSocketError } from './socket-options'
 import type { SendOutcome, Transport } from './types'
 
@@ -70,8 +70,7 @@ export class BeatsTransport implements Transport {
   readonly #used = new WeakSet<Socket>()
   /** What windows are encoded into, kept between sends (see ScratchBuffer). */
   readonly #scratch = new ScratchBuffer()
-  #socket: Socket | undefined
-  #connecting: Promise<Socket> | undefined
+  readonly #slot: SocketSlot
   #window: OpenWindow | undefined
   #closed = false
 
@@ -82,6 +81,14 @@ export class BeatsTransport implements Transport {
     this.#timeoutMs = options.timeoutMs ?? 5000
     this.#windowSize = options.windowSize ?? 1000
     this.#compressionLevel = options.compressionLevel ?? 6
+    this.#slot = new SocketSlot({
+      host: this.#host,
+      port: this.#port,
+      tls: this.#tls,
+      timeoutMs: this.#timeoutMs,
+      address: this.#address(),
+      prepare: (socket) => this.#listen(socket)
+    })
   }
 
   async send (events: readonly string[]): Promise<void | SendOutcome> {
@@ -94,11 +101,11 @@ export class BeatsTransport implements Transport {
       try {
         bytes = await encodeWindow(window, this.#compressionLevel, this.#scratch)
         const encoded = bytes
-        await this.#sendWindow(await this.#connection(), encoded, window.length).catch(async (err: unknown) => {
+        await this.#sendWindow(await this.#slot.get(), encoded, window.length).catch(async (err: unknown) => {
           // The server closed the kept connection (idle timeout) as the window went out:
           // the window goes once more on a fresh connection, as any client would do.
           if (!(err instanceof WindowError && err.stale)) throw err
-          await this.#sendWindow(await this.#connection(), encoded, window.length)
+          await this.#sendWindow(await this.#slot.get(), encoded, window.length)
         })
         // Acknowledged: the server has every byte, so no write still reads them.
         this.#scratch.release(bytes, true)
@@ -116,15 +123,7 @@ export class BeatsTransport implements Transport {
   async close (): Promise<void> {
     this.#closed = true
     this.#window?.settle(closedError())
-    const socket = this.#socket ?? await this.#connecting?.catch(() => undefined)
-    this.#socket = undefined
-    if (socket === undefined || socket.destroyed) return
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => { socket.destroy(); resolve() }, Math.min(this.#timeoutMs, 1000))
-      timer.unref()
-      socket.once('close', () => { clearTimeout(timer); resolve() })
-      socket.end()
-    })
+    await this.#slot.close(Math.min(this.#timeoutMs, 1000))
   }
 
   async #sendWindow (socket: Socket, bytes: Buffer, size: number): Promise<void> {
@@ -144,7 +143,7 @@ export class BeatsTransport implements Transport {
           if (err === undefined) { this.#used.add(socket); resolve(); return }
           // Late ACKs on this connection would be taken for the next window's: start afresh.
           socket.destroy()
-          if (this.#socket === socket) this.#socket = undefined
+          this.#slot.forget(socket)
           reject(err)
         }
       }
@@ -182,7 +181,7 @@ export class BeatsTransport implements Transport {
   }
 
   #onConnectionLost (socket: Socket, err?: Error): void {
-    if (this.#socket === socket) this.#socket = undefined
+    this.#slot.forget(socket)
     const window = this.#window
     if (window === undefined || window.socket !== socket) return
     if (err instanceof LumberjackProtocolError) {
@@ -195,32 +194,6 @@ export class BeatsTransport implements Transport {
       { code: 'LOGSTASH_CLOSED', ...(err === undefined ? {} : { cause: err }) })
     error.stale = window.reused && !window.heard
     window.settle(error)
-  }
-
-  #connection (): Promise<Socket> {
-    const socket = this.#socket
-    if (socket !== undefined && !socket.destroyed && !socket.readableEnded && socket.writable) return Promise.resolve(socket)
-    this.#socket = undefined
-    socket?.destroy()
-    this.#connecting ??= this.#connect().finally(() => { this.#connecting = undefined })
-    return this.#connecting
-  }
-
-  async #connect (): Promise<Socket> {
-    const socket = await connectSocket({
-      host: this.#host,
-      port: this.#port,
-      tls: this.#tls,
-      timeoutMs: this.#timeoutMs,
-      address: this.#address(),
-      prepare: (s) => this.#listen(s)
-    })
-    if (this.#closed) {
-      socket.destroy()
-      throw closedError()
-    }
-    this.#socket = socket
-    return socket
   }
 
   /** ACKs, errors and the server's close, for the connection's whole life. Nothing is emitted unhandled. */
@@ -253,8 +226,4 @@ export class BeatsTransport implements Transport {
     const host = this.#host.includes(':') ? `[${this.#host}]` : this.#host
     return `beats${this.#tls === undefined ? '' : '+tls'}://${host}:${this.#port}`
   }
-}
-
-function closedError (): TransportError {
-  return new TransportError('transport is closed', { retryable: true, code: 'LOGSTASH_CLOSED' })
 }

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import { TransportError } from '../errors'
 import type { ResolvedTlsOptions } from '../options'
 import type { Transport } from './types'
-import { connectSocket } from './connect'
+import { closedError, SocketSlot } from './socket-slot'
 import { describeSocketError } from './socket-options'
 import { ScratchBuffer, utf8Bound } from './scratch-buffer'
 
@@ -26,8 +26,7 @@ export class TcpTransport implements Transport {
   readonly #port: number
   readonly #tls: ResolvedTlsOptions | undefined
   readonly #timeoutMs: number
-  #socket: Socket | undefined
-  #connecting: Promise<Socket> | undefined
+  readonly #slot: SocketSlot
   #closed = false
   /**
    * What batches are encoded into: a fresh large allocation per batch (what
@@ -41,17 +40,29 @@ export class TcpTransport implements Transport {
     this.#port = options.port
     this.#tls = options.tls
     this.#timeoutMs = options.timeoutMs ?? 5000
+    this.#slot = new SocketSlot({
+      host: this.#host,
+      port: this.#port,
+      tls: this.#tls,
+      timeoutMs: this.#timeoutMs,
+      address: this.#address(),
+      prepare: (socket) => {
+        // Logstash sends nothing; reading is how the server's FIN or RST becomes visible.
+        socket.on('data', () => {})
+        socket.on('end', () => socket.destroy())
+      }
+    })
   }
 
   async send (events: readonly string[]): Promise<void> {
     if (events.length === 0) return
-    if (this.#closed) throw new TransportError('transport is closed', { retryable: true, code: 'LOGSTASH_CLOSED' })
+    if (this.#closed) throw closedError()
     // A FIN or RST the server sent may already wait in our kernel, but only the event loop's
     // poll phase turns it into 'end' or 'error'. Without one turn first, a batch sent from a
     // timer (or right after the previous batch) would be written into the dead connection
     // and vanish while counting as delivered.
-    if (this.#socket !== undefined) await new Promise<void>((resolve) => setImmediate(resolve))
-    const socket = await this.#connection()
+    if (this.#slot.current !== undefined) await new Promise<void>((resolve) => setImmediate(resolve))
+    const socket = await this.#slot.get()
     let bound = events.length
     for (const event of events) bound += utf8Bound(event)
     const target = this.#scratch.take(bound) ?? Buffer.allocUnsafeSlow(jsonLinesByteLength(events))
@@ -68,51 +79,7 @@ export class TcpTransport implements Transport {
 
   async close (): Promise<void> {
     this.#closed = true
-    const socket = this.#socket ?? await this.#connecting?.catch(() => undefined)
-    this.#socket = undefined
-    if (socket === undefined || socket.destroyed) return
-    // A graceful end lets the kernel deliver what it holds; destroy if the peer never answers.
-    // The socket and this bounded timer hold the process until the end is done: a
-    // `await handler.close()` in a signal handler must resolve, not end with the process.
-    await new Promise<void>((resolve) => {
-      // Not unref()ed: close() is awaited, and the wait is short and bounded.
-      const timer = setTimeout(() => { socket.destroy(); resolve() }, Math.min(this.#timeoutMs, 1000))
-      socket.once('close', () => { clearTimeout(timer); resolve() })
-      socket.ref()
-      socket.end()
-    })
-  }
-
-  #connection (): Promise<Socket> {
-    const socket = this.#socket
-    // A server that closed its side (readableEnded) or reset the connection is not written
-    // to again: bytes written after the peer's FIN would be silently lost.
-    if (socket !== undefined && !socket.destroyed && !socket.readableEnded && socket.writable) return Promise.resolve(socket)
-    this.#socket = undefined
-    socket?.destroy()
-    this.#connecting ??= this.#connect().finally(() => { this.#connecting = undefined })
-    return this.#connecting
-  }
-
-  async #connect (): Promise<Socket> {
-    const socket = await connectSocket({
-      host: this.#host,
-      port: this.#port,
-      tls: this.#tls,
-      timeoutMs: this.#timeoutMs,
-      address: this.#address(),
-      prepare: (s) => {
-        // Logstash sends nothing; reading is how the server's FIN or RST becomes visible.
-        s.on('data', () => {})
-        s.on('end', () => s.destroy())
-      }
-    })
-    if (this.#closed) {
-      socket.destroy()
-      throw new TransportError('transport is closed', { retryable: true, code: 'LOGSTASH_CLOSED' })
-    }
-    this.#socket = socket
-    return socket
+    await this.#slot.close(Math.min(this.#timeoutMs, 1000))
   }
 
   #write (socket: Socket, payload: Buffer): Promise<void> {
@@ -125,7 +92,7 @@ export class TcpTransport implements Transport {
         socket.off('close', onClose)
         if (err === undefined || err === null) { resolve(); return }
         socket.destroy()
-        if (this.#socket === socket) this.#socket = undefined
+        this.#slot.forget(socket)
         reject(err instanceof TransportError ? err : new TransportError(`write to ${this.#address()} failed: ${describeSocketError(err)}`, { retryable: true, cause: err }))
       }
       const onClose = (): void => finish(new TransportError(`connection to ${this.#address()} closed during write`, { retryable: true, code: 'LOGSTASH_CLOSED' }))
