@@ -2,16 +2,11 @@ import { CacheError } from '../errors'
 import { CacheFile } from './sqlite-file'
 import { isDeadOwner } from './sqlite-owner'
 import { packBytes, slice } from './sqlite-codec'
-import type { Claimed, EventsPayload, FileState, FinalWrite, Reply, Settlement, WriteRequest } from './sqlite-protocol'
+import type { Claimed, EventsPayload, FileState, FinalWrite, Reply, Settlement, ThreadOptions, WriteRequest } from './sqlite-protocol'
 import type { SqliteStore } from './sqlite-store'
 
-export interface WriterOptions {
-  path: string
-  owner: string
-  maxEvents: number
-  maxBytes: number | undefined
-  leaseMs: number
-  busyTimeoutMs: number
+/** The thread's start options (but the exit flag, which the thread's loop reads), and its report hook. */
+export interface WriterOptions extends Omit<ThreadOptions, 'stop'> {
   /** Receives problems, already worded for the user; `dropped` counts events given up. */
   report: (code: string, message: string, dropped?: number) => void
   /** True once the process is exiting: no transaction may commit any more. */
