@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { ConfigurationError } from './errors'
 import { LEVELS, type Level } from './levels'
-import type { TlsOptions, TransportName } from './options'
+import { TRANSPORT_NAMES, type TransportName } from './contracts'
 import { describeValue } from './validate'
 
 /** What the `LOGSTASH_*` variables set; each applies only where the code set nothing. */
@@ -10,7 +10,8 @@ export interface EnvironmentOptions {
   port?: number
   transport?: TransportName
   databasePath?: string
-  tls?: TlsOptions
+  /** `LOGSTASH_TLS=1` turns TLS on; `LOGSTASH_TLS_CA` adds the CA file's contents. */
+  tls?: { ca?: Buffer }
   level?: Level
   enabled?: boolean
   format?: 'logstash' | 'ecs'
@@ -47,7 +48,7 @@ export function readEnvironment (env: NodeJS.ProcessEnv): EnvironmentOptions {
 
   const transport = get('LOGSTASH_TRANSPORT')
   if (transport !== undefined) {
-    if (!['tcp', 'udp', 'beats', 'http'].includes(transport)) bad('LOGSTASH_TRANSPORT', "one of 'tcp', 'udp', 'beats', 'http'", transport)
+    if (!(TRANSPORT_NAMES as readonly string[]).includes(transport)) bad('LOGSTASH_TRANSPORT', `one of ${TRANSPORT_NAMES.map((n) => `'${n}'`).join(', ')}`, transport)
     result.transport = transport as TransportName
   }
 

@@ -3,15 +3,13 @@ import { DroppedEventsError, FormatError, LogstashError } from './errors'
 import { ErrorReporter } from './error-reporter'
 import { registerForExit, unregisterForExit, type ExitParticipant } from './exit-hooks'
 import { createFormatter } from './formatters'
-import type { Formatter } from './formatters/types'
+import type { Cache, Formatter, LogSink, Transport } from './contracts'
 import { LEVEL_VALUES, type Level } from './levels'
 import { normalizeOptions, type HandlerOptions, type ResolvedOptions } from './options'
 import type { LogRecord } from './record'
 import { MemoryCache } from './caches/memory'
-import { SqliteCache } from './caches/sqlite'
-import type { Cache } from './caches/types'
+import { SqliteCache } from './caches/sqlite/sqlite-cache'
 import { createTransport } from './transports'
-import type { Transport } from './transports/types'
 import { Worker } from './worker'
 
 /** Counters of a handler, since it was created. */
@@ -32,12 +30,6 @@ export interface HandlerStats {
   retries: number
   /** The last problem seen, reported to `onError` or not. */
   lastError: LogstashError | undefined
-}
-
-/** Anything a logger can write records to. */
-export interface LogSink {
-  log (record: LogRecord): unknown
-  isLevelEnabled? (level: Level): boolean
 }
 
 /**

@@ -1,5 +1,5 @@
 import { defaultHandler } from './default-handler'
-import type { LogSink } from './handler'
+import type { LogSink } from './contracts'
 import { LEVEL_VALUES, LEVELS, isLevel, type Level } from './levels'
 import type { Fields, LogRecord } from './record'
 import { checkPlainObject, checkString, fail } from './validate'

@@ -1,7 +1,5 @@
 import type { LogstashError } from './errors'
-import type { Formatter } from './formatters/types'
-import type { Transport } from './transports/types'
-import type { Cache } from './caches/types'
+import { TRANSPORT_NAMES, type Cache, type Formatter, type Transport, type TransportName } from './contracts'
 import { LEVELS, type Level } from './levels'
 import { readEnvironment } from './env'
 import {
@@ -9,8 +7,7 @@ import {
   hasMethods, warnUnknownKeys
 } from './validate'
 
-export type TransportName = 'tcp' | 'udp' | 'beats' | 'http'
-export const TRANSPORT_NAMES: readonly TransportName[] = Object.freeze(['tcp', 'udp', 'beats', 'http'])
+export { TRANSPORT_NAMES, type TransportName } from './contracts'
 
 /** Default port per transport: Logstash's conventional inputs. */
 export const DEFAULT_PORTS: Readonly<Record<TransportName, number>> = Object.freeze({

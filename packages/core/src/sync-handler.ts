@@ -2,13 +2,12 @@ import { requestContext } from './context'
 import { DroppedEventsError, FormatError, TransportError } from './errors'
 import { ErrorReporter } from './error-reporter'
 import { createFormatter } from './formatters'
-import type { Formatter } from './formatters/types'
-import { fallbackEvent, type LogSink } from './handler'
+import type { Formatter, LogSink, Transport } from './contracts'
+import { fallbackEvent } from './handler'
 import { LEVEL_VALUES, type Level } from './levels'
 import { normalizeOptions, type HandlerOptions, type ResolvedOptions } from './options'
 import type { LogRecord } from './record'
 import { createTransport } from './transports'
-import type { Transport } from './transports/types'
 
 /**
  * Sends each event at once, without cache, batching or retry: for scripts and tests

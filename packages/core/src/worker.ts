@@ -20,8 +20,7 @@
  * is undelivered then reaches the disk, and what was delivered before it never does.
  */
 import { CacheError, DroppedEventsError, LogstashError, TransportError } from './errors'
-import type { Cache } from './caches/types'
-import type { Transport } from './transports/types'
+import type { Cache, Transport } from './contracts'
 import type { ErrorReporter } from './error-reporter'
 import { backoffDelay } from './backoff'
 

@@ -1,4 +1,4 @@
-import type { Cache, CacheCounts, CachedBatch } from './types'
+import type { Cache, CacheCounts, CachedBatch } from '../contracts'
 import { EventQueue } from './event-queue'
 
 export interface MemoryCacheOptions {

@@ -11,7 +11,7 @@ import { ecsErrorFields } from './fields'
 import { normalizeHeaderNames, Redactor } from './redact'
 import { shortenEvent } from './shorten'
 import { TimestampFormatter } from './timestamp'
-import type { Formatter } from './types'
+import type { Formatter } from '../contracts'
 
 export interface EcsFormatterOptions {
   /** The `ecs.version` written on every event. @default '8.11.0' */

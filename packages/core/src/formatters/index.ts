@@ -2,7 +2,7 @@ import type { ResolvedOptions } from '../options'
 import { MAX_DATAGRAM_BYTES } from '../transports/udp'
 import { EcsFormatter } from './ecs'
 import { LogstashFormatter } from './logstash'
-import type { Formatter } from './types'
+import type { Formatter } from '../contracts'
 
 /**
  * The formatter the options ask for: the user's own, or the one `LOGSTASH_FORMAT` names

@@ -1,6 +1,7 @@
 import { defaultHandler } from '../default-handler'
 import { ConfigurationError } from '../errors'
-import { LogstashHandler, type LogSink } from '../handler'
+import type { LogSink } from '../contracts'
+import { LogstashHandler } from '../handler'
 import { HANDLER_OPTION_NAMES, normalizeOptions, type HandlerOptions } from '../options'
 import { checkBoolean, checkFunction, checkString, fail, hasMethods, warnUnknownKeys } from '../validate'
 import { defaultAccessLevel, type AccessLevelFn } from './access'

@@ -1,5 +1,5 @@
 import { requestContext, type RequestContext } from '../context'
-import type { LogSink } from '../handler'
+import type { LogSink } from '../contracts'
 import type { Level } from '../levels'
 import type { LogRecord } from '../record'
 

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context'
-import type { LogSink } from '../handler'
+import type { LogSink } from '../contracts'
 import type { Level } from '../levels'
 import { errorMessage } from '../formatters/fields'
 

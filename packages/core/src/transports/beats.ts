@@ -6,7 +6,7 @@ import { ResumePoint } from './resume-point'
 import { ScratchBuffer } from './scratch-buffer'
 import { closedError, SocketSlot } from './socket-slot'
 import { describeSocketError } from './socket-options'
-import type { SendOutcome, Transport } from './types'
+import type { SendOutcome, Transport } from '../contracts'
 
 /** Options of `BeatsTransport`; the handler fills them from `host`, `port`, `tls`, `timeoutMs` and `beats`. */
 export interface BeatsTransportOptions {

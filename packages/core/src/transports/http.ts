@@ -11,7 +11,7 @@ import { ScratchBuffer } from './scratch-buffer'
 import { encodeJsonArray, jsonArrayBound, jsonArrayByteLength, jsonArrayRanges } from './json-array'
 import { describeSocketError, tlsConnectOptions } from './socket-options'
 import { tlsHint } from './connect'
-import type { SendOutcome, Transport } from './types'
+import type { SendOutcome, Transport } from '../contracts'
 
 // Loaded when an HTTP transport is created, not with the package: see lazy-builtin.ts.
 const http = lazyBuiltin<typeof Http>('node:http')

@@ -4,7 +4,7 @@ import { BeatsTransport } from './beats'
 import { HttpTransport } from './http'
 import { TcpTransport } from './tcp'
 import { UdpTransport } from './udp'
-import type { Transport } from './types'
+import type { Transport } from '../contracts'
 
 /** The transport the options name, or the user's own. */
 export function createTransport (options: ResolvedOptions): Transport {

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import { TransportError } from '../errors'
 import type { ResolvedTlsOptions } from '../options'
-import type { Transport } from './types'
+import type { Transport } from '../contracts'
 import { closedError, SocketSlot } from './socket-slot'
 import { describeSocketError } from './socket-options'
 import { ScratchBuffer, utf8Bound } from './scratch-buffer'

@@ -2,7 +2,7 @@ import type * as Dgram from 'node:dgram'
 import type * as Dns from 'node:dns/promises'
 import { DroppedEventsError, TransportError } from '../errors'
 import { lazyBuiltin } from '../lazy-builtin'
-import type { SendOutcome, Transport } from './types'
+import type { SendOutcome, Transport } from '../contracts'
 import { describeSocketError } from './socket-options'
 
 const dgram = lazyBuiltin<typeof Dgram>('node:dgram')

@@ -1,4 +1,59 @@
-import type { LogstashError } from '../errors'
+import type { RequestContext } from './context'
+import type { LogstashError } from './errors'
+import type { Level } from './levels'
+import type { LogRecord } from './record'
+
+/*
+ * The contracts between the layers: what a logger writes to (LogSink), what turns a record
+ * into an event (Formatter), what carries events (Transport) and where they wait (Cache).
+ * Every layer implements or uses these, so they sit at the bottom and import only types.
+ */
+
+/** The built-in transports, by the name the `transport` option takes. */
+export type TransportName = 'tcp' | 'udp' | 'beats' | 'http'
+export const TRANSPORT_NAMES: readonly TransportName[] = Object.freeze(['tcp', 'udp', 'beats', 'http'])
+
+/** Anything a logger can write records to. */
+export interface LogSink {
+  log (record: LogRecord): unknown
+  isLevelEnabled? (level: Level): boolean
+}
+
+/**
+ * Turns one record into one event string (a JSON object, no trailing newline).
+ * Pure: no I/O, and it must not throw for any record; the handler still guards it and
+ * sends a minimal fallback event if it does.
+ */
+export interface Formatter {
+  /**
+   * @param record what the log call produced (`time` is always set by the handler)
+   * @param context the request context active at the log call, if any
+   */
+  format (record: LogRecord, context?: RequestContext): string
+}
+
+/**
+ * What a send may report besides success: events the transport refused for good (an
+ * event larger than the protocol allows, an HTTP 413 for a single event). The batch as a
+ * whole counts as delivered; the refused events are counted as dropped and reported.
+ */
+export interface SendOutcome {
+  dropped: number
+  error?: LogstashError
+}
+
+/**
+ * One wire protocol. Opens lazily, reuses its connection, closes it in `close()`.
+ * `send()` resolves when the protocol's notion of delivery is reached (the kernel has the
+ * bytes for TCP and UDP, a 2xx for HTTP, the ACK for Beats) and rejects with a
+ * `TransportError` whose `retryable` tells the worker whether to try again. A transport
+ * never retries by itself, and never has more than one `send()` running per caller: the
+ * worker awaits each send before the next.
+ */
+export interface Transport {
+  send (events: readonly string[]): Promise<void | SendOutcome>
+  close (): Promise<void>
+}
 
 /** Events taken from a cache, in FIFO order, to be acknowledged or released exactly once. */
 export interface CachedBatch {

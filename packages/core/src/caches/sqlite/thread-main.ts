@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
-import { transferables } from './sqlite-codec'
-import type { Reply, Report, Request, ThreadMessage, ThreadOptions } from './sqlite-protocol'
-import { SqliteWriter, StoppedError } from './sqlite-writer'
+import { transferables } from './event-packing'
+import type { Reply, Report, Request, ThreadMessage, ThreadOptions } from './thread-protocol'
+import { ThreadWriter, StoppedError } from './thread-writer'
 
 /*
  * The SQLite cache's thread: every statement runs here, so neither the work nor a wait for
@@ -9,14 +9,14 @@ import { SqliteWriter, StoppedError } from './sqlite-writer'
  */
 
 const port = parentPort
-if (port === null) throw new Error('sqlite-thread.js runs as a worker thread of SqliteCache')
+if (port === null) throw new Error('thread-main.js runs as a worker thread of SqliteCache')
 const options = workerData as ThreadOptions
 const stop = new Int32Array(options.stop)
 const post = (message: ThreadMessage): void => port.postMessage(message)
 // Rows read back from the file travel as transferred buffers.
 const reply = (message: Reply): void => port.postMessage(message, message.claimed?.events === undefined ? [] : transferables(message.claimed.events))
 
-const writer = new SqliteWriter({
+const writer = new ThreadWriter({
   ...options,
   report: (code, message, dropped) => post({ op: 'report', code, message, ...(dropped === undefined ? {} : { dropped }) }),
   stopped: () => Atomics.load(stop, 0) === 1,

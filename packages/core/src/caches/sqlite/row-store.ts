@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
-import { packBytes, slice, type PackedEvents } from './sqlite-codec'
-import { rollback } from './sqlite-schema'
+import { packBytes, slice, type PackedEvents } from './event-packing'
+import { rollback } from './schema'
 
 /** Rows claimed by one `claim()`: the events in id order, packed. */
 export interface ClaimedRows {
@@ -56,7 +56,7 @@ const CHUNK = 50
  * keeps the `totals` row in step with every insert and delete it makes. Callers wrap
  * related calls in one `write()` transaction.
  */
-export class SqliteStore {
+export class RowStore {
   readonly #db: DatabaseSync
   readonly #sql: Statements
 

@@ -1,6 +1,6 @@
-import { FileBatch, MemoryBatch } from './sqlite-batches'
-import type { Drained } from './sqlite-buffer'
-import type { CachedBatch } from './types'
+import { FileBatch, MemoryBatch } from './batches'
+import type { Drained } from './memory-buffer'
+import type { CachedBatch } from '../../contracts'
 
 /** The SQLite cache's batches on the wire, in the order they were taken, and their event count. */
 export class InFlightBatches {

@@ -1,6 +1,6 @@
-import type { FlushMark } from './sqlite-batches'
-import { FlushMarks } from './sqlite-marks'
-import type { FileState } from './sqlite-protocol'
+import type { FlushMark } from './batches'
+import { FlushMarks } from './flush-marks'
+import type { FileState } from './thread-protocol'
 
 /** What the main thread knows about the file: the thread's last word on it, and the flush marks. */
 export class FileStatus {

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
-import type { Ready, Reply, Report, Request, ThreadMessage, ThreadOptions } from './sqlite-protocol'
+import type { Ready, Reply, Report, Request, ThreadMessage, ThreadOptions } from './thread-protocol'
 
 // A thread that died is started again at most this often; meanwhile calls get no reply.
 const RESTART_INTERVAL_MS = 1000
@@ -64,7 +64,7 @@ export class ThreadClient {
   #start (): void {
     this.#nextStartAt = Date.now() + RESTART_INTERVAL_MS
     const options = this.#options
-    const worker = new Worker(join(__dirname, 'sqlite-thread.js'), { workerData: options })
+    const worker = new Worker(join(__dirname, 'thread-main.js'), { workerData: options })
     this.#worker = worker
     this.#starting = true
     worker.on('message', (message: ThreadMessage) => {

@@ -1,4 +1,4 @@
-import type { CachedBatch } from './types'
+import type { CachedBatch } from '../../contracts'
 
 /**
  * Rows taken from the file, read back (they may come from another process or an earlier

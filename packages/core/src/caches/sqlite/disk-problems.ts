@@ -1,4 +1,4 @@
-import { CacheError } from '../errors'
+import { CacheError } from '../../errors'
 
 /** What went wrong with the file, in words a user can act on, and a stable code per kind. */
 export interface DiskProblem {

@@ -1,5 +1,3 @@
-import type { EventsPayload } from './sqlite-protocol'
-
 /**
  * Events packed for the trip between the main thread and the SQLite thread: one
  * ArrayBuffer of UTF-8 bytes and the end offset of each event. Moved with postMessage's
@@ -59,6 +57,13 @@ export function unpack ({ bytes, ends }: PackedEvents): string[] {
 export function slice ({ bytes, ends }: PackedEvents, i: number): Uint8Array {
   const start = i === 0 ? 0 : ends[i - 1] as number
   return new Uint8Array(bytes, start, (ends[i] as number) - start)
+}
+
+/** Events handed over in one write, oldest first, with the time each was logged and, for rows written claimed, its sequence number. */
+export interface EventsPayload {
+  packed: PackedEvents
+  times: Float64Array
+  seqs: Float64Array
 }
 
 /** The buffers to list in postMessage's transfer list. */

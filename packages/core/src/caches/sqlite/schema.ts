@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite'
-import { CacheError, ConfigurationError } from '../errors'
+import { CacheError, ConfigurationError } from '../../errors'
 
 type SqliteModule = typeof import('node:sqlite')
 

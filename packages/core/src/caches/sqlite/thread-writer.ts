@@ -1,9 +1,9 @@
-import { CacheError } from '../errors'
-import { CacheFile } from './sqlite-file'
-import { isDeadOwner } from './sqlite-owner'
-import { packBytes, slice } from './sqlite-codec'
-import type { Claimed, EventsPayload, FileState, FinalWrite, Reply, Settlement, ThreadOptions, WriteRequest } from './sqlite-protocol'
-import type { SqliteStore } from './sqlite-store'
+import { CacheError } from '../../errors'
+import { CacheFile } from './cache-file'
+import { isDeadOwner } from './owner-id'
+import { packBytes, slice, type EventsPayload } from './event-packing'
+import type { Claimed, FileState, FinalWrite, Reply, Settlement, ThreadOptions, WriteRequest } from './thread-protocol'
+import type { RowStore } from './row-store'
 
 /** The thread's start options (but the exit flag, which the thread's loop reads), and its report hook. */
 export interface WriterOptions extends Omit<ThreadOptions, 'stop'> {
@@ -25,7 +25,7 @@ const RECOVERY_INTERVAL_MS = 1000
  * The SQLite cache's writes, synchronous: one transaction per request. It runs in the
  * cache's thread, and on the main thread only for the last write on exit.
  */
-export class SqliteWriter {
+export class ThreadWriter {
   readonly #options: WriterOptions
   readonly #file: CacheFile
   #unsettled: Settlement[] = []
@@ -153,7 +153,7 @@ export class SqliteWriter {
     return lost
   }
 
-  #transaction<T> (store: SqliteStore, fn: () => T): T {
+  #transaction<T> (store: RowStore, fn: () => T): T {
     return store.write(() => {
       // Checked inside the transaction, after the write lock is held: once the main thread
       // has set the flag and taken the lock for its last write, nothing here commits.
@@ -165,18 +165,18 @@ export class SqliteWriter {
   // The WAL only shrinks at a checkpoint, which SQLite runs by itself once it holds 1000
   // pages: on a small disk or under a file size limit it fills up first, and then no
   // write, not even the delete of a delivered batch, goes through. Empty it now.
-  #makeRoom (store: SqliteStore): void {
+  #makeRoom (store: RowStore): void {
     if (this.#file.current !== store) return
     try { store.checkpoint() } catch { /* no room for the checkpoint either: the next write tries again */ }
   }
 
-  #claim (store: SqliteStore, claim: number, max: number, now: number): Claimed | undefined {
+  #claim (store: RowStore, claim: number, max: number, now: number): Claimed | undefined {
     const rows = store.claim(this.#options.owner, claim, now + this.#options.leaseMs, max)
     return rows.count === 0 ? undefined : { claim, events: rows.events }
   }
 
   // A full disk may still allow the small write a claim needs: older rows go out first.
-  #claimOnly (store: SqliteStore, claim: number, max: number): Claimed | undefined {
+  #claimOnly (store: RowStore, claim: number, max: number): Claimed | undefined {
     try {
       return this.#transaction(store, () => this.#claim(store, claim, max, Date.now()))
     } catch (err) {
@@ -185,7 +185,7 @@ export class SqliteWriter {
     }
   }
 
-  #apply (store: SqliteStore, settlements: readonly Settlement[]): void {
+  #apply (store: RowStore, settlements: readonly Settlement[]): void {
     const { owner } = this.#options
     for (const s of settlements) {
       if (s.generation !== this.#file.generation) continue
@@ -194,19 +194,19 @@ export class SqliteWriter {
     }
   }
 
-  #recover (store: SqliteStore, now: number): void {
+  #recover (store: RowStore, now: number): void {
     if (!this.#options.recover || now < this.#nextRecoveryAt) return
     this.#nextRecoveryAt = now + RECOVERY_INTERVAL_MS
     const { owner } = this.#options
     store.recover(now, (other) => other !== owner && isDeadOwner(other))
   }
 
-  #onOpen (store: SqliteStore): void {
+  #onOpen (store: RowStore): void {
     if (this.#options.recover) this.#recoverOnOpen(store)
     try { this.newestIdAtOpen = store.newestId() } catch { /* stays 0 */ }
   }
 
-  #recoverOnOpen (store: SqliteStore): void {
+  #recoverOnOpen (store: RowStore): void {
     try {
       // Rows a crashed process left in flight are pending again before anything is sent.
       this.#transaction(store, () => this.#recover(store, Date.now()))
@@ -222,7 +222,7 @@ export class SqliteWriter {
 }
 
 /** Inserts, pending and in order, the events of `payload` that have no row: sequence number above `written`. */
-function insertUnwritten (store: SqliteStore, payload: EventsPayload, written: number): void {
+function insertUnwritten (store: RowStore, payload: EventsPayload, written: number): void {
   const { seqs } = payload
   let from = 0
   while (from < seqs.length && (seqs[from] as number) <= written) from++

@@ -1,4 +1,4 @@
-import type { PackedEvents } from './sqlite-codec'
+import type { EventsPayload, PackedEvents } from './event-packing'
 
 /*
  * Messages between the SQLite cache (main thread) and its SQLite thread. Plain data, with
@@ -29,13 +29,6 @@ export interface Settlement {
   from: number
   to: number
   generation: number
-}
-
-/** Events handed over in one write, oldest first, with the time each was logged and, for rows written claimed, its sequence number. */
-export interface EventsPayload {
-  packed: PackedEvents
-  times: Float64Array
-  seqs: Float64Array
 }
 
 /**

@@ -1,6 +1,6 @@
-import { DroppedEventsError } from '../errors'
-import { EventQueue } from './event-queue'
-import { MemoryBatch } from './sqlite-batches'
+import { DroppedEventsError } from '../../errors'
+import { EventQueue } from '../event-queue'
+import { MemoryBatch } from './batches'
 
 /** Events moved out of the buffer, oldest first; `sizes` only filled when a byte bound is kept. */
 export interface Drained {
@@ -19,7 +19,7 @@ export interface SeqRange { from: number, to: number }
  * so `flush()` can tell which are older than its call, and the cache which of them it has
  * written to the file already (those up to a number: they are the oldest).
  */
-export class SqliteBuffer {
+export class MemoryBuffer {
   readonly #queue: EventQueue
   readonly #maxEvents: number
   readonly #maxBytes: number | undefined

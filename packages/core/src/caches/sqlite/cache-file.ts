@@ -1,8 +1,8 @@
 import { renameSync, statSync } from 'node:fs'
-import { CacheError, type LogstashError } from '../errors'
-import { classify, type DiskProblem } from './sqlite-errors'
-import { loadSqlite, NewerSchemaError, openDatabase } from './sqlite-schema'
-import { SqliteStore } from './sqlite-store'
+import { CacheError, type LogstashError } from '../../errors'
+import { classify, type DiskProblem } from './disk-problems'
+import { loadSqlite, NewerSchemaError, openDatabase } from './schema'
+import { RowStore } from './row-store'
 
 // A file that could not be opened is tried again at most this often.
 const REOPEN_INTERVAL_MS = 1000
@@ -13,7 +13,7 @@ export interface CacheFileOptions {
   /** Receives every problem, already worded for the user. */
   report: (err: LogstashError) => void
   /** Runs after each successful open, before the store is used. */
-  onOpen: (store: SqliteStore) => void
+  onOpen: (store: RowStore) => void
   /** Runs when a corrupt file was replaced: claims and ids of the old one mean nothing now. */
   onReplaced: () => void
 }
@@ -26,7 +26,7 @@ export interface CacheFileOptions {
 export class CacheFile {
   readonly #options: CacheFileOptions
   readonly #sqlite: ReturnType<typeof loadSqlite>
-  #store: SqliteStore | undefined
+  #store: RowStore | undefined
   #identity: string | undefined
   #nextOpenAt = 0
   /** Bumped each time the file is replaced. */
@@ -39,13 +39,13 @@ export class CacheFile {
   }
 
   /** The open store, opening the file first when it is not open and a retry is due. */
-  store (): SqliteStore | undefined {
+  store (): RowStore | undefined {
     if (this.#store === undefined && Date.now() >= this.#nextOpenAt) this.#open()
     return this.#store
   }
 
   /** The open store, without trying to open. */
-  get current (): SqliteStore | undefined { return this.#store }
+  get current (): RowStore | undefined { return this.#store }
 
   /** Reports what `err` means for the file, after `what` was attempted; handles corruption. Returns the problem. */
   fail (err: unknown, what: string): DiskProblem {
@@ -77,7 +77,7 @@ export class CacheFile {
     let corruption: string | undefined
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        this.#store = new SqliteStore(openDatabase(this.#sqlite, path, busyTimeoutMs))
+        this.#store = new RowStore(openDatabase(this.#sqlite, path, busyTimeoutMs))
       } catch (err) {
         const problem = classify(err, busyTimeoutMs)
         if (problem.corrupt && attempt === 0) {

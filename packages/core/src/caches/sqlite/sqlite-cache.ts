@@ -1,18 +1,18 @@
 import { existsSync } from 'node:fs'
-import { CacheError, DroppedEventsError, type LogstashError } from '../errors'
-import { checkBoolean, checkInteger, checkString } from '../validate'
-import { EMPTY_BATCH, FileBatch, type FlushMark } from './sqlite-batches'
-import { SqliteBuffer } from './sqlite-buffer'
-import { ThreadClient } from './sqlite-client'
-import { transferList } from './sqlite-codec'
-import { InFlightBatches } from './sqlite-in-flight'
-import { newOwnerId } from './sqlite-owner'
-import type { FinalWrite, Ready, Report, ThreadOptions } from './sqlite-protocol'
-import { loadSqlite } from './sqlite-schema'
-import { FileStatus } from './sqlite-status'
-import { SqliteWriter } from './sqlite-writer'
-import { WriteQueue } from './sqlite-writes'
-import type { Cache, CacheCounts, CachedBatch, CacheHooks } from './types'
+import { CacheError, DroppedEventsError, type LogstashError } from '../../errors'
+import { checkBoolean, checkInteger, checkString } from '../../validate'
+import { EMPTY_BATCH, FileBatch, type FlushMark } from './batches'
+import { MemoryBuffer } from './memory-buffer'
+import { ThreadClient } from './thread-client'
+import { transferList } from './event-packing'
+import { InFlightBatches } from './in-flight-batches'
+import { newOwnerId } from './owner-id'
+import type { FinalWrite, Ready, Report, ThreadOptions } from './thread-protocol'
+import { loadSqlite } from './schema'
+import { FileStatus } from './file-status'
+import { ThreadWriter } from './thread-writer'
+import { PersistQueue } from './persist-queue'
+import type { Cache, CacheCounts, CachedBatch, CacheHooks } from '../../contracts'
 
 export interface SqliteCacheOptions {
   /** The database file; created when missing (its directory must exist). */
@@ -56,11 +56,11 @@ export class SqliteCache implements Cache {
   readonly path: string
   readonly #vacuum: boolean
   readonly #threadOptions: ThreadOptions
-  readonly #buffer: SqliteBuffer
+  readonly #buffer: MemoryBuffer
   readonly #inFlight = new InFlightBatches()
   readonly #status: FileStatus
   readonly #client: ThreadClient
-  readonly #writes: WriteQueue
+  readonly #writes: PersistQueue
   /** A batch was delivered since the last tick: the tick keeps what waits in memory. */
   #delivered = false
   #pendingAtOpen = false
@@ -86,12 +86,12 @@ export class SqliteCache implements Cache {
       busyTimeoutMs: checkInteger('busyTimeoutMs', options.busyTimeoutMs ?? 1000, 0),
       stop: new SharedArrayBuffer(4)
     }
-    this.#buffer = new SqliteBuffer(maxEvents, maxBytes)
+    this.#buffer = new MemoryBuffer(maxEvents, maxBytes)
     // No file yet: no earlier run left rows, so sending need not wait for the thread to start.
     // A replaced (corrupt) file took every row along: what memory holds is unwritten again.
     this.#status = new FileStatus(!existsSync(this.path), () => { this.#writes.writtenUpTo = 0 })
     this.#client = new ThreadClient(this.#threadOptions, (message) => this.#onMessage(message))
-    this.#writes = new WriteQueue({
+    this.#writes = new PersistQueue({
       buffer: this.#buffer,
       inFlight: this.#inFlight,
       client: this.#client,
@@ -229,7 +229,7 @@ export class SqliteCache implements Cache {
     const memory = final.inFlight.times.length + final.buffer.times.length
     if (memory === 0 && final.unconfirmed === undefined && final.settlements.length === 0 && this.#inFlight.size === 0) return
     Atomics.store(new Int32Array(this.#threadOptions.stop), 0, 1)
-    const writer = new SqliteWriter({
+    const writer = new ThreadWriter({
       ...this.#threadOptions,
       busyTimeoutMs: Math.max(this.#threadOptions.busyTimeoutMs, EXIT_BUSY_TIMEOUT_MS),
       report: (code, message) => this.#report(new CacheError(message, { code })),

@@ -1,5 +1,5 @@
-import type { Drained, SqliteBuffer } from './sqlite-buffer'
-import type { InFlightBatches } from './sqlite-in-flight'
+import type { Drained, MemoryBuffer } from './memory-buffer'
+import type { InFlightBatches } from './in-flight-batches'
 
 /** What a persist tick (or a failed send) moves from memory to the file. */
 export interface Move {
@@ -22,7 +22,7 @@ export interface Move {
  * cache is delivering: it sends them from memory in a moment, with nothing read back);
  * otherwise it is emptied into the file, for any sender, oldest rows first.
  */
-export function composeMove (buffer: SqliteBuffer, inFlight: InFlightBatches, writtenUpTo: number, keep: boolean): Move {
+export function composeMove (buffer: MemoryBuffer, inFlight: InFlightBatches, writtenUpTo: number, keep: boolean): Move {
   const upTo = buffer.seq
   const claimed = inFlight.copyAfter(writtenUpTo)
   if (keep) {

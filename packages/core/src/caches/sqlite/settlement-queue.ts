@@ -1,4 +1,4 @@
-import type { Settlement } from './sqlite-protocol'
+import type { Settlement } from './thread-protocol'
 
 /** A settlement on its way, with what a release needs if the file was replaced meanwhile. */
 export interface Queued {

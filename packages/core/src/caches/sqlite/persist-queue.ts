@@ -1,16 +1,16 @@
-import type { LogstashError } from '../errors'
-import { FileBatch } from './sqlite-batches'
-import type { Drained, SqliteBuffer } from './sqlite-buffer'
-import type { ThreadClient } from './sqlite-client'
-import { toPayload, transferList, unpack } from './sqlite-codec'
-import { composeMove, type Move } from './sqlite-compose'
-import type { InFlightBatches } from './sqlite-in-flight'
-import type { FinalWrite, Reply } from './sqlite-protocol'
-import { SettlementQueue, type Queued } from './sqlite-settlements'
-import type { FileStatus } from './sqlite-status'
+import type { LogstashError } from '../../errors'
+import { FileBatch } from './batches'
+import type { Drained, MemoryBuffer } from './memory-buffer'
+import type { ThreadClient } from './thread-client'
+import { toPayload, transferList, unpack } from './event-packing'
+import { composeMove, type Move } from './persist-plan'
+import type { InFlightBatches } from './in-flight-batches'
+import type { FinalWrite, Reply } from './thread-protocol'
+import { SettlementQueue, type Queued } from './settlement-queue'
+import type { FileStatus } from './file-status'
 
-export interface WriteQueueOptions {
-  buffer: SqliteBuffer
+export interface PersistQueueOptions {
+  buffer: MemoryBuffer
   inFlight: InFlightBatches
   client: ThreadClient
   status: FileStatus
@@ -32,9 +32,9 @@ const EMPTY: Drained = Object.freeze({ events: [], times: [], sizes: [], seqs: [
  * what is known to be in the file. Events in memory with a sequence number up to
  * `writtenUpTo` have rows, claimed by this cache (claim = sequence number): the oldest.
  */
-export class WriteQueue {
+export class PersistQueue {
   readonly settlements = new SettlementQueue()
-  readonly #options: WriteQueueOptions
+  readonly #options: PersistQueueOptions
   #writing: Promise<unknown> = Promise.resolve()
   /** A move queued and not composed yet: another tick or release joins it. */
   #queuedMove: { done: Promise<Reply | undefined>, drain: boolean } | undefined
@@ -51,7 +51,7 @@ export class WriteQueue {
   /** Highest sequence number a write claimed, answered or not: an ack up to it deletes rows. */
   claimedUpTo = 0
 
-  constructor (options: WriteQueueOptions) {
+  constructor (options: PersistQueueOptions) {
     this.#options = options
   }
 

@@ -1,4 +1,4 @@
-import type { FlushMark } from './sqlite-batches'
+import type { FlushMark } from './batches'
 
 /**
  * The marks `flush()` calls wait on, held weakly (a flush that timed out drops its mark),
