@@ -1,18 +1,18 @@
 import type { IncomingMessage } from 'node:http'
-import { createLogger, type LogSink, type Logger, type RequestContext } from '@logstash-async/core'
-import { boundSink } from '@logstash-async/core/internal'
+import type { Logger } from '@logstash-async/core'
+import type { RequestLifecycle } from '@logstash-async/core/adapter'
 
 /**
- * Defines `req.log`: a logger whose events carry the request's fields even when called from
- * code that lost the async context (a callback of a connection pool, an event listener).
- * Built on first use, so requests that never touch it pay nothing.
+ * Defines `req.log`: the request's logger, whose events carry the request's fields even when
+ * called from code that lost the async context (a callback of a connection pool, an event
+ * listener). Built on first use, so requests that never touch it pay nothing.
  */
-export function defineRequestLogger (req: IncomingMessage, sink: LogSink, context: RequestContext, name: string): void {
+export function defineRequestLogger (req: IncomingMessage, lifecycle: RequestLifecycle<unknown, unknown>): void {
   Object.defineProperty(req, 'log', {
     configurable: true,
     enumerable: true,
     get () {
-      const logger = createLogger({ handler: boundSink(sink, context), name })
+      const logger = lifecycle.logger
       Object.defineProperty(req, 'log', { value: logger, configurable: true, enumerable: true, writable: true })
       return logger
     },
