@@ -87,10 +87,12 @@ for (const adapter of ADAPTERS) {
       assert.ok(sink.of('fail-1').indexOf(error) < sink.of('fail-1').indexOf(access), 'the error event comes first')
     })
 
-    it('logs an error after the headers once, at ERROR, with the status that was sent', async () => {
+    it('logs an error after the headers once, at ERROR, with the status that was sent, and the cut response as aborted', async () => {
       await get(app.url, '/fail-late', { 'x-request-id': 'late-1' }).catch(() => undefined)
       const access = await sink.accessOf('late-1')
       assert.equal(access.status_code, 200)
+      // Every framework cuts a response whose source failed, so the client cannot take it for whole.
+      assert.equal(access.aborted, true)
       assert.equal(access.response_bytes, Buffer.byteLength(LATE_CHUNK))
       const errors = sink.of('late-1').filter(isError)
       assert.equal(errors.length, 1, JSON.stringify(sink.of('late-1').map((e) => e.message)))
