@@ -61,11 +61,11 @@ export function logstashMiddleware<Req extends IncomingMessage = Request, Res ex
     // Logging must never cost the application a request.
     if (lifecycle === undefined) { next(); return }
     try {
-      trackRoute(req, lifecycle.context)
+      trackRoute(req)
       bindEmitter(req, lifecycle.context)
       bindEmitter(res, lifecycle.context)
       req.requestId = lifecycle.id
-      defineRequestLogger(req, lifecycle)
+      defineRequestLogger(req)
     } catch { /* the request goes on with what was set */ }
     lifecycle.run(next)
   }

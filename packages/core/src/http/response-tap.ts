@@ -1,16 +1,43 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 
-/** What a response told its observer: headers when they are sent, body bytes as they are written. */
+/** Told when a response sends its status line and headers. */
 export interface ResponseObserver {
-  /** The status line and headers were just sent, with these headers. */
+  /** The status and headers were just sent, with these headers. */
   headersSent (headers: OutgoingHttpHeaders): void
 }
 
-/** The body bytes handed to a response so far, read at its end. */
+/** What a tapped response reports, read at its end. */
 export interface ResponseTap {
   /** Body bytes the application wrote: what a client got, or would have, for a complete response. */
   readonly bodyBytes: number
+  /** Stops telling the observer: called at the end of the request, so the response no longer holds it. */
+  detach (): void
 }
+
+type Write = (this: ServerResponse, ...args: unknown[]) => unknown
+
+class Tap implements ResponseTap {
+  bodyBytes = 0
+  ending = false
+  observer: ResponseObserver | undefined
+  readonly writeHead: Write
+  readonly write: Write
+  readonly end: Write
+
+  constructor (res: ServerResponse, observer: ResponseObserver) {
+    this.observer = observer
+    this.writeHead = res.writeHead as Write
+    this.write = res.write as Write
+    this.end = res.end as Write
+  }
+
+  detach (): void { this.observer = undefined }
+}
+
+// One set of wrappers for every response, finding the response's tap through this symbol:
+// no closures per response, and nothing kept alive by them once the request ended.
+const kTap = Symbol('@logstash-async/core.responseTap')
+type TappedResponse = ServerResponse & { [kTap]?: Tap }
 
 /**
  * Wraps `writeHead`, `write` and `end` of one response, so that every adapter learns the
@@ -18,48 +45,52 @@ export interface ResponseTap {
  * - the headers sent, merged from `setHeader()` and the object `writeHead()` received:
  *   Fastify (and Nest on Fastify) hand theirs to `writeHead()` alone, where
  *   `res.getHeaders()` never sees them;
- * - the body bytes, counted as they are written: a streamed (chunked) response has no
- *   Content-Length to read. Counted before any compression the application adds later in
- *   its chain would see them only if that compression wraps `write` after this tap (it
- *   does when the adapter comes first, as it should): then the compressed bytes are counted.
+ * - the body bytes, counted as they are handed to the response: a streamed (chunked)
+ *   response has no Content-Length to read. A compression middleware mounted after the
+ *   adapter wraps `write` over these wrappers, so the compressed bytes are counted.
  *
  * Node's own `end(chunk)` does not call `write()`, but other responses (light-my-request's,
  * behind `fastify.inject()`) do: a chunk given to `end()` is counted there, and not again in
  * the nested `write()`.
  */
 export function tapResponse (res: ServerResponse, observer: ResponseObserver): ResponseTap {
-  const tap = { bodyBytes: 0 }
-  let ending = false
-  const writeHead = res.writeHead
-  const write = res.write
-  const end = res.end
+  const tap = new Tap(res, observer)
+  const tapped = res as TappedResponse
+  tapped[kTap] = tap
+  tapped.writeHead = tappedWriteHead as ServerResponse['writeHead']
+  tapped.write = tappedWrite as ServerResponse['write']
+  tapped.end = tappedEnd as ServerResponse['end']
+  return tap
+}
 
-  res.writeHead = function tappedWriteHead (this: ServerResponse, ...args: unknown[]): ServerResponse {
-    const result = (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args)
+function tappedWriteHead (this: TappedResponse, ...args: unknown[]): unknown {
+  const tap = this[kTap] as Tap
+  const result = tap.writeHead.apply(this, args)
+  if (tap.observer !== undefined) {
     try {
-      observer.headersSent(sentHeaders(this, typeof args[1] === 'string' ? args[2] : args[1]))
+      tap.observer.headersSent(sentHeaders(this, typeof args[1] === 'string' ? args[2] : args[1]))
     } catch {
       // Observing must never break the response.
     }
-    return result
-  } as ServerResponse['writeHead']
+  }
+  return result
+}
 
-  res.write = function tappedWrite (this: ServerResponse, ...args: unknown[]): boolean {
-    if (!ending) tap.bodyBytes += chunkBytes(args[0], args[1])
-    return (write as (...a: unknown[]) => boolean).apply(this, args)
-  } as ServerResponse['write']
+function tappedWrite (this: TappedResponse, ...args: unknown[]): unknown {
+  const tap = this[kTap] as Tap
+  if (!tap.ending) tap.bodyBytes += chunkBytes(args[0], args[1])
+  return tap.write.apply(this, args)
+}
 
-  res.end = function tappedEnd (this: ServerResponse, ...args: unknown[]): ServerResponse {
-    if (!ending) tap.bodyBytes += chunkBytes(args[0], args[1])
-    ending = true
-    try {
-      return (end as (...a: unknown[]) => ServerResponse).apply(this, args)
-    } finally {
-      ending = false
-    }
-  } as ServerResponse['end']
-
-  return tap
+function tappedEnd (this: TappedResponse, ...args: unknown[]): unknown {
+  const tap = this[kTap] as Tap
+  if (!tap.ending) tap.bodyBytes += chunkBytes(args[0], args[1])
+  tap.ending = true
+  try {
+    return tap.end.apply(this, args)
+  } finally {
+    tap.ending = false
+  }
 }
 
 function chunkBytes (chunk: unknown, encoding: unknown): number {
@@ -87,7 +118,7 @@ function sentHeaders (res: ServerResponse, given: unknown): OutgoingHttpHeaders 
   if (Array.isArray(given)) {
     for (let i = 0; i + 1 < given.length; i += 2) headers[String(given[i]).toLowerCase()] = given[i + 1] as string
   } else if (typeof given === 'object') {
-    for (const [name, value] of Object.entries(given)) headers[name.toLowerCase()] = value as string
+    for (const name in given) headers[name.toLowerCase()] = (given as Record<string, string>)[name]
   }
   return headers
 }
