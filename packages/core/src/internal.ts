@@ -1,7 +1,7 @@
-// What this repository's own packages, tests and benchmark use beyond the public entry
+// What this repository's own adapters and tests use beyond the public entry
 // points (`@logstash-async/core` and `@logstash-async/core/adapter`). Not API: names and
 // shapes may change in any release (the adapters depend on the exact version of the core).
 export { backoffDelay } from './backoff'
 export { normalizeOptions } from './options'
-export { checkBoolean, checkFunction, fail } from './validate'
+export { fail } from './validate'
 export { splitHost } from './http/incoming'

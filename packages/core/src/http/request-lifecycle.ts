@@ -55,8 +55,7 @@ export interface RequestFacts<Req = IncomingMessage, Res = ServerResponse> {
 // request (or response), or from the request's context. Symbol keys, not WeakMaps: with a
 // WeakMap keyed by each request, V8's minor GCs kept every request's objects alive until
 // they were promoted, and major GCs ran all the time (measured: +20 us of CPU per request).
-// Symbol.for: a second copy of the core finds the lifecycle too.
-const kLifecycle = Symbol.for('@logstash-async/core.requestLifecycle')
+const kLifecycle = Symbol('@logstash-async/core.requestLifecycle')
 type WithLifecycle = { [kLifecycle]?: RequestLifecycle<unknown, unknown> }
 
 /** The objects of a request in flight; let go of when it ends. */

@@ -76,6 +76,21 @@ describe('RequestTracker and RequestLifecycle on a plain http server', () => {
     assert.equal((await sink.accessOf('enc-1')).response_bytes, 2 + 2 + 3)
   })
 
+  it('counts what a wrapper mounted after the adapter (compression) hands on, not what the route wrote', async () => {
+    let url: string
+    ;({ server, url } = await serve(sink, (_req, res) => {
+      // What compression does: it keeps the response's write and end, and passes on other bytes.
+      const write = res.write.bind(res)
+      const end = res.end.bind(res)
+      res.write = ((chunk: string) => write(chunk.slice(0, 1))) as typeof res.write
+      res.end = ((chunk?: string) => end(chunk?.slice(0, 1))) as typeof res.end
+      res.write('abcdef')
+      res.end('ghijkl')
+    }))
+    await send(url, { headers: { 'x-request-id': 'wrapped-1' } })
+    assert.equal((await sink.accessOf('wrapped-1')).response_bytes, 2)
+  })
+
   it('echoes the request id when told to, and makes one with generateRequestId', async () => {
     let url: string
     ;({ server, url } = await serve(sink, (_req, res) => { res.end() }, { echoRequestId: true, generateRequestId: () => 'made-1' }))
