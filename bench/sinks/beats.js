@@ -1,7 +1,11 @@
 'use strict'
 
 const net = require('node:net')
-const { ackFrame, LumberjackDecoder, LumberjackProtocolError } = require('@logstash-async/core/internal')
+const path = require('node:path')
+
+// The frame reader of `logstash-async listen`, from the built core: not an export of the package.
+const core = path.dirname(require.resolve('@logstash-async/core/package.json'))
+const { ackFrame, LumberjackDecoder, LumberjackProtocolError } = require(path.join(core, 'dist', 'cli', 'lumberjack.js'))
 
 /**
  * Lumberjack v2, what Logstash's beats input speaks: `2W <count>` opens a window, `2J <seq>

@@ -22,6 +22,20 @@ describe('module formats', () => {
     assert.equal(result.sameObject, true)
   })
 
+  it('imports the adapter kit from an ES module, sharing the request context with require()', async () => {
+    const script = `
+      import { createRequire } from 'node:module'
+      import { RequestTracker, RequestLifecycle } from '@logstash-async/core/adapter'
+      import { requestContext } from '@logstash-async/core'
+      const fromRequire = createRequire(process.cwd() + '/')('@logstash-async/core/adapter')
+      console.log(JSON.stringify({
+        tracker: typeof RequestTracker, sameClass: fromRequire.RequestLifecycle === RequestLifecycle, context: typeof requestContext.run
+      }))
+    `
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT })
+    assert.deepEqual(JSON.parse(stdout), { tracker: 'function', sameClass: true, context: 'function' })
+  })
+
   it('shares one request context between require() and import', async () => {
     const script = `
       import { createRequire } from 'node:module'

@@ -1,5 +1,4 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import type { Fields } from './record'
 
 /**
  * What an adapter knows about the request being served. Formatters read it synchronously
@@ -46,10 +45,24 @@ export interface RequestContext {
   responseHeaders?: Readonly<Record<string, string | number | string[] | undefined>>
   /** The framework serving the request, for `express_version` and friends. */
   framework?: { name: string, version: string }
-  /** Set by an adapter once it logged the request's error, so no other path logs it again. */
-  errorLogged?: boolean
   /** Fields added with `requestContext.assign()`, attached to every event of the request. */
-  fields?: Fields
+  fields?: Partial<RequestFields>
+}
+
+/**
+ * The fields an application adds to its requests with `requestContext.assign()`. Any name
+ * is accepted; declare yours to have their types checked, by declaration merging (as
+ * `@fastify/request-context` does with `RequestContextData`):
+ *
+ * ```ts
+ * declare module '@logstash-async/core' {
+ *   interface RequestFields { tenant: string, plan: 'free' | 'pro' }
+ * }
+ * requestContext.assign({ tenant: 'acme' })   // checked: tenant must be a string
+ * ```
+ */
+export interface RequestFields {
+  [name: string]: unknown
 }
 
 // One store per process, even when two copies of this package are loaded (the dual-package
@@ -82,9 +95,10 @@ export const requestContext = Object.freeze({
 
   /**
    * Adds fields to every later event of the active request. Returns `false` (and does
-   * nothing) outside a request.
+   * nothing) outside a request. Declare the names you use in `RequestFields` to have
+   * their types checked.
    */
-  assign (fields: Fields): boolean {
+  assign (fields: Partial<RequestFields>): boolean {
     const context = storage.getStore()
     if (context === undefined) return false
     context.fields = context.fields === undefined ? { ...fields } : { ...context.fields, ...fields }

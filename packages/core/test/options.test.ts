@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { ConfigurationError, DEFAULTS, normalizeOptions } from '@logstash-async/core'
+import { ConfigurationError, DEFAULTS } from '@logstash-async/core'
+import { normalizeOptions } from '@logstash-async/core/internal'
 
 const NO_ENV = {}
 

@@ -1,8 +1,7 @@
-
 export { logstashMiddleware } from './middleware'
 export type { LogstashMiddleware } from './middleware'
 export { logstashErrorMiddleware, errorStatus } from './error-middleware'
 export type { LogstashErrorMiddleware } from './error-middleware'
 export type { LogstashMiddlewareOptions } from './options'
-export { CLIENT_CLOSED_REQUEST } from '@logstash-async/core'
+export { CLIENT_CLOSED_REQUEST } from '@logstash-async/core/adapter'
 export { defaultUser } from './user'

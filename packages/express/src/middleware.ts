@@ -1,17 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { randomUUID } from 'node:crypto'
 import type { NextFunction, Request, Response } from 'express'
-import {
-  contextFromIncoming, isWellFormedRequestId, requestContext, splitHost, type Logger, type LogSink, type RequestContext
-} from '@logstash-async/core'
-import { logAccessOnEnd } from './access'
+import type { Logger, LogSink } from '@logstash-async/core'
+import { RequestLifecycle, type RequestFacts } from '@logstash-async/core/adapter'
+import { splitHost } from '@logstash-async/core/internal'
 import { bindEmitter } from './bind-emitter'
 import { expressFramework } from './express-version'
-import { resolveSettings, type LogstashMiddlewareOptions, type MiddlewareSettings } from './options'
+import { resolveSettings, type LogstashMiddlewareOptions } from './options'
 import { defineRequestLogger } from './request-logger'
-import { getRequestState, setRequestState } from './request-state'
 import { trackRoute } from './route'
-import { resolveUser } from './user'
 
 declare global {
   // Express's own extension point, the interface @types/express-serve-static-core declares.
@@ -57,74 +53,38 @@ interface ExpressRequest extends IncomingMessage {
 export function logstashMiddleware<Req extends IncomingMessage = Request, Res extends ServerResponse = Response> (
   options: LogstashMiddlewareOptions<Req, Res> = {}
 ): LogstashMiddleware {
-  const settings = resolveSettings(options)
+  const { tracker, owned } = resolveSettings(options)
   function logstashMiddleware (req: Request, res: Response, next: NextFunction): void {
     // Mounted twice (app and router): the first one owns the request.
-    if (getRequestState(req) !== undefined) { next(); return }
-    let context: RequestContext
+    if (RequestLifecycle.of(req) !== undefined) { next(); return }
+    const lifecycle = tracker.begin(req, res, facts(req))
+    // Logging must never cost the application a request.
+    if (lifecycle === undefined) { next(); return }
     try {
-      context = startRequest(req, res, settings)
-    } catch {
-      // Logging must never cost the application a request.
-      next()
-      return
-    }
-    requestContext.run(context, next)
+      trackRoute(req)
+      bindEmitter(req, lifecycle.context)
+      bindEmitter(res, lifecycle.context)
+      req.requestId = lifecycle.id
+      defineRequestLogger(req)
+    } catch { /* the request goes on with what was set */ }
+    lifecycle.run(next)
   }
   Object.defineProperties(logstashMiddleware, {
-    handler: { value: settings.sink, enumerable: true },
-    close: { value: async () => { await settings.owned?.close() }, enumerable: true }
+    handler: { value: tracker.settings.sink, enumerable: true },
+    close: { value: async () => { await owned?.close() }, enumerable: true }
   })
   return logstashMiddleware as LogstashMiddleware
 }
 
-function startRequest (req: ExpressRequest, res: ServerResponse, settings: MiddlewareSettings): RequestContext {
-  const id = requestId(req, settings)
-  const context = contextFromIncoming(req, {
-    id,
+// Express's trust-proxy answers, and the URL as sent: mounted under a path, `req.url` lacks it.
+function facts (req: ExpressRequest): RequestFacts {
+  return {
+    url: safely(() => req.originalUrl),
     ip: safely(() => req.ip),
     protocol: safely(() => req.protocol),
     host: safely(() => hostWithPort(req)),
     framework: expressFramework(req)
-  })
-  // Mounted under a path, `req.url` lacks the mount path; the access event wants the URL as sent.
-  const url = req.originalUrl
-  if (typeof url === 'string' && url !== context.url) {
-    context.url = url
-    const query = url.indexOf('?')
-    context.path = query === -1 ? url : url.slice(0, query)
   }
-  if (settings.user !== undefined) defineUser(context, req, settings.user)
-  trackRoute(req, context)
-  bindEmitter(req, context)
-  bindEmitter(res, context)
-  setRequestState(req, { context, settings })
-  req.requestId = id
-  defineRequestLogger(req, settings.sink, context, settings.loggerName)
-  if (settings.echoRequestId && !res.headersSent) res.setHeader(settings.requestIdHeader, id)
-  if (settings.accessLog) logAccessOnEnd(req, res, context, settings)
-  return context
-}
-
-function requestId (req: IncomingMessage, settings: MiddlewareSettings): string {
-  const incoming = req.headers[settings.requestIdHeader]
-  if (isWellFormedRequestId(incoming)) return incoming
-  if (settings.generateRequestId !== undefined) {
-    const generated = safely(() => settings.generateRequestId?.(req))
-    if (typeof generated === 'string' && generated !== '') return generated
-  }
-  return randomUUID()
-}
-
-// The user is asked at each event, not once: authentication usually runs after this middleware.
-function defineUser (context: RequestContext, req: IncomingMessage, resolve: (req: IncomingMessage) => unknown): void {
-  let assigned: string | undefined
-  Object.defineProperty(context, 'user', {
-    configurable: true,
-    enumerable: true,
-    get: () => assigned ?? resolveUser(resolve, req),
-    set: (value: string | undefined) => { assigned = value }
-  })
 }
 
 /**

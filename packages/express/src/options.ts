@@ -1,12 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Request, Response } from 'express'
-import {
-  DEFAULT_REQUEST_ID_HEADER, type AccessLevelFn, type HandlerOptions, type LogSink, type LogstashHandler
-} from '@logstash-async/core'
-import {
-  checkBoolean, checkFunction, checkHeaderName, fail, leaseHandler, resolveAccessOptions, splitAdapterOptions,
-  type AccessOptions
-} from '@logstash-async/core/internal'
+import type { AccessLevelFn, HandlerOptions, LogSink, LogstashHandler } from '@logstash-async/core'
+import { leaseHandler, RequestTracker, resolveTrackerOptions, splitAdapterOptions } from '@logstash-async/core/adapter'
+import { fail } from '@logstash-async/core/internal'
 import { defaultUser } from './user'
 
 /**
@@ -42,36 +38,25 @@ export interface LogstashMiddlewareOptions<Req extends IncomingMessage = Request
 /** The middleware's own options; every other key is a handler option. */
 const OWN_KEYS = ['loggerName', 'requestIdHeader', 'echoRequestId', 'generateRequestId', 'user', 'accessLog', 'accessLevel', 'skip'] as const
 
-/** Options after defaults and validation. */
-export interface MiddlewareSettings extends AccessOptions<(req: IncomingMessage, res: ServerResponse) => boolean> {
-  readonly sink: LogSink
+/** Options after defaults and validation: the request tracker, and the handler the middleware owns, if any. */
+export interface MiddlewareSettings {
+  readonly tracker: RequestTracker<IncomingMessage, ServerResponse>
   /** Set when the middleware created the handler and so must close it. */
   readonly owned: LogstashHandler | undefined
-  /** Lower case, as Node stores incoming header names. */
-  readonly requestIdHeader: string
-  readonly echoRequestId: boolean
-  readonly generateRequestId: ((req: IncomingMessage) => string) | undefined
-  readonly user: ((req: IncomingMessage) => unknown) | undefined
 }
 
 /** Validates the options and picks the handler. Throws `ConfigurationError` naming the option. */
 export function resolveSettings (input: unknown): MiddlewareSettings {
   const split = splitAdapterOptions<LogstashMiddlewareOptions<IncomingMessage, ServerResponse>>('logstashMiddleware', input, { own: OWN_KEYS })
-  const options = split.adapterOptions
-  const { generateRequestId, user } = options
-  const settings = {
-    ...resolveAccessOptions(options, 'express'),
-    requestIdHeader: checkHeaderName('requestIdHeader', options.requestIdHeader ?? DEFAULT_REQUEST_ID_HEADER),
-    echoRequestId: checkBoolean('echoRequestId', options.echoRequestId ?? true),
-    generateRequestId: generateRequestId === undefined ? undefined : checkFunction<(req: IncomingMessage) => string>('generateRequestId', generateRequestId),
-    user: user === false ? undefined : user === undefined ? defaultUser : checkUser(user)
-  }
-  // Last, once every option is known to be right: a wrong one leaves no handler open.
+  const { user, ...options } = split.adapterOptions
+  if (user !== undefined && user !== false && typeof user !== 'function') fail('user', 'a function or false', user)
+  // Every option checked before the handler is created: a wrong one leaves none open.
+  const checked = resolveTrackerOptions<IncomingMessage, ServerResponse>({
+    ...options,
+    loggerName: options.loggerName ?? 'express',
+    echoRequestId: options.echoRequestId ?? true,
+    user: user === false ? undefined : user ?? defaultUser
+  })
   const lease = leaseHandler(split)
-  return Object.freeze({ ...settings, sink: lease.handler, owned: lease.owned })
-}
-
-function checkUser (value: unknown): (req: IncomingMessage) => unknown {
-  if (typeof value !== 'function') fail('user', 'a function or false', value)
-  return value as (req: IncomingMessage) => unknown
+  return Object.freeze({ tracker: new RequestTracker({ ...checked, sink: lease.handler }), owned: lease.owned })
 }

@@ -16,15 +16,3 @@ export function defaultUser (req: IncomingMessage): string | undefined {
   }
   return undefined
 }
-
-/** Asks `resolve` safely: a throwing or odd resolver gives no user, never an error. */
-export function resolveUser (resolve: (req: IncomingMessage) => unknown, req: IncomingMessage): string | undefined {
-  try {
-    const user = resolve(req)
-    if (typeof user === 'string') return user === '' ? undefined : user
-    if (typeof user === 'number' && Number.isFinite(user)) return String(user)
-    return undefined
-  } catch {
-    return undefined
-  }
-}

@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AccessLevelFn, HandlerOptions, LogSink, LogstashHandler } from '@logstash-async/core'
 import {
-  ACCESS_DEFAULTS, checkBoolean, checkFunction, leaseHandler, resolveAccessOptions, splitAdapterOptions,
-  type AccessOptions
-} from '@logstash-async/core/internal'
+  ACCESS_DEFAULTS, leaseHandler, RequestTracker, resolveTrackerOptions, splitAdapterOptions
+} from '@logstash-async/core/adapter'
 
 /**
  * What the plugin writes to: a `LogstashHandler`, a `SyncLogstashHandler`, or any sink with
@@ -40,13 +39,12 @@ export interface LogstashPluginOptions extends HandlerOptions {
   loggerName?: string
 }
 
-/** The options after defaults and validation. */
-export interface ResolvedPluginOptions extends AccessOptions<(request: FastifyRequest, reply: FastifyReply) => boolean> {
+/** The options after defaults and validation: the request tracker, and the handler the plugin owns, if any. */
+export interface ResolvedPluginOptions {
   readonly handler: LogstashPluginHandler
+  readonly tracker: RequestTracker<FastifyRequest, FastifyReply>
   /** Set when the plugin created the handler, and so closes it. */
   readonly owned: LogstashHandler | undefined
-  readonly logErrors: boolean
-  readonly user: ((request: FastifyRequest) => string | undefined) | undefined
 }
 
 /** The defaults of the plugin's own options (handler options have theirs in the core's `DEFAULTS`). */
@@ -61,7 +59,7 @@ const OWN_KEYS = ['accessLog', 'accessLevel', 'skip', 'logErrors', 'user', 'logg
 const FASTIFY_REGISTER_KEYS = ['prefix', 'logLevel', 'logSerializers']
 
 /** Validates the plugin's options and picks the handler: given, created (and owned), or the default one. */
-export function resolvePluginOptions (input: LogstashPluginOptions | undefined): ResolvedPluginOptions {
+export function resolvePluginOptions (input: LogstashPluginOptions | undefined, framework: { name: string, version: string }): ResolvedPluginOptions {
   const split = splitAdapterOptions<LogstashPluginOptions>('logstashPlugin', input, {
     own: OWN_KEYS,
     ignore: FASTIFY_REGISTER_KEYS,
@@ -69,12 +67,12 @@ export function resolvePluginOptions (input: LogstashPluginOptions | undefined):
     handlerMethods: ['log', 'flush', 'close']
   })
   const options = split.adapterOptions
-  const resolved = {
-    ...resolveAccessOptions(options, PLUGIN_DEFAULTS.loggerName),
-    logErrors: checkBoolean('logErrors', options.logErrors ?? PLUGIN_DEFAULTS.logErrors),
-    user: options.user === undefined ? undefined : checkFunction<ResolvedPluginOptions['user']>('user', options.user)
-  }
-  // Last, once every option is known to be right: a wrong one leaves no handler open.
+  // Every option checked before the handler is created: a wrong one leaves none open.
+  const checked = resolveTrackerOptions<FastifyRequest, FastifyReply>({
+    ...options,
+    loggerName: options.loggerName ?? PLUGIN_DEFAULTS.loggerName,
+    framework
+  })
   const { handler, owned } = leaseHandler(split)
-  return Object.freeze({ ...resolved, handler, owned })
+  return Object.freeze({ handler, owned, tracker: new RequestTracker({ ...checked, sink: handler }) })
 }

@@ -6,3 +6,6 @@ export const LOGSTASH_HANDLER_LEASE = Symbol.for('@logstash-async/nest.handlerLe
 
 /** The context Nest's built-in exception filter logs unknown errors under. */
 export const NEST_EXCEPTIONS_HANDLER_CONTEXT = 'ExceptionsHandler'
+
+/** Injection token of the request tracker: the core's request lifecycle, with the module's settings. */
+export const LOGSTASH_REQUEST_TRACKER = Symbol.for('@logstash-async/nest.requestTracker')

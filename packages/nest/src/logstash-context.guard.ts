@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { requestContext } from '@logstash-async/core'
+import { RequestLifecycle } from '@logstash-async/core/adapter'
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common'
-import { stateOfRequest } from './request-state'
 
 /**
  * Adds the controller and handler names and the route pattern to the request's context.
@@ -14,10 +14,10 @@ export class LogstashContextGuard implements CanActivate {
   canActivate (context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true
     const request = context.switchToHttp().getRequest<PlatformRequest>()
-    const state = stateOfRequest(request.raw ?? request as IncomingMessage)
-    if (state === undefined) return true
+    const lifecycle = RequestLifecycle.of(request.raw ?? request as IncomingMessage)
+    if (lifecycle === undefined) return true
     const route = request.routeOptions?.url ?? request.route?.path
-    if (typeof route === 'string') state.context.route = route
+    if (typeof route === 'string') lifecycle.context.route = route
     requestContext.assign({ controller: context.getClass().name, handler: context.getHandler().name })
     return true
   }

@@ -1,9 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { requestContext } from '@logstash-async/core'
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common'
-import { LOGSTASH_HANDLER_LEASE, LOGSTASH_MODULE_OPTIONS } from './constants'
-import type { HandlerLease, ResolvedModuleOptions } from './options'
-import { beginRequest } from './request-state'
+import { LOGSTASH_REQUEST_TRACKER } from './constants'
+import type { NestTracker } from './platform-binding'
 
 // Node's request, with what Express adds, or what @fastify/middie copies onto it.
 type MiddlewareRequest = IncomingMessage & { originalUrl?: string, ip?: string, protocol?: string, host?: string }
@@ -17,20 +15,19 @@ type MiddlewareRequest = IncomingMessage & { originalUrl?: string, ip?: string, 
  */
 @Injectable()
 export class LogstashContextMiddleware implements NestMiddleware {
-  constructor (
-    @Inject(LOGSTASH_MODULE_OPTIONS) private readonly options: ResolvedModuleOptions,
-    @Inject(LOGSTASH_HANDLER_LEASE) private readonly lease: HandlerLease
-  ) {}
+  constructor (@Inject(LOGSTASH_REQUEST_TRACKER) private readonly tracker: NestTracker) {}
 
   use (req: MiddlewareRequest, res: ServerResponse, next: (err?: unknown) => void): void {
-    const state = beginRequest(req, res, this.options, this.lease.handler, {
+    // The request's lifecycle, begun here on Fastify, or found again on Express.
+    const lifecycle = this.tracker.begin(req, res, {
       // Middleware mounted on a path sees `url` without it.
-      originalUrl: req.originalUrl,
+      url: req.originalUrl,
       ip: req.ip,
       protocol: req.protocol,
       // Express's `host` has the port; middie copies Fastify's `hostname`, without it.
       host: typeof req.host === 'string' ? req.host : undefined
     })
-    requestContext.run(state.context, next)
+    if (lifecycle === undefined) next()
+    else lifecycle.run(next)
   }
 }

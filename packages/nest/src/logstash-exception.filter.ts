@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http'
 import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common'
 import { APP_FILTER, BaseExceptionFilter, ModulesContainer } from '@nestjs/core'
+import { RequestLifecycle } from '@logstash-async/core/adapter'
 import { throwError } from 'rxjs'
-import { noteRequestError, stateOfRequest } from './request-state'
 
 // What `@Catch(...types)` stores, on the filter's prototype (Nest 12) or class (Nest 11).
 const FILTER_CATCH_EXCEPTIONS = '__filterCatchExceptions__'
@@ -35,8 +35,7 @@ export class LogstashExceptionFilter extends BaseExceptionFilter implements Exce
     const isHttp = host.getType() === 'http'
     if (isHttp) {
       const request = host.switchToHttp().getRequest<IncomingMessage & { raw?: IncomingMessage }>()
-      const state = stateOfRequest(request?.raw ?? request)
-      if (state !== undefined) noteRequestError(state, exception)
+      RequestLifecycle.of(request?.raw ?? request)?.recordError(exception)
     }
     const next = this.#filterFor(exception)
     if (next !== undefined) return next.catch(exception, host)

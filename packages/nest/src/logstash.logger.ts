@@ -1,7 +1,7 @@
 import { LogstashHandler, type Fields, type Level, type LogRecord, type LogSink } from '@logstash-async/core'
+import { RequestLifecycle } from '@logstash-async/core/adapter'
 import { Inject, Injectable, type LoggerService, type LogLevel } from '@nestjs/common'
 import { NEST_EXCEPTIONS_HANDLER_CONTEXT } from './constants'
-import { currentState, noteRequestError } from './request-state'
 
 /** Nest's level names to the core's. */
 const LEVEL_OF: Readonly<Record<LogLevel, Level>> = Object.freeze({
@@ -58,9 +58,9 @@ export class LogstashLogger implements LoggerService {
   // logs it once, with its status, when the response ends: this call only makes sure the
   // error is known (a filter of the application may have hidden it from the adapter's).
   #isRequestError (record: LogRecord): boolean {
-    const state = currentState()
-    if (state === undefined || state.ended) return false
-    noteRequestError(state, record.error ?? new Error(record.message))
+    const lifecycle = RequestLifecycle.current()
+    if (lifecycle === undefined || lifecycle.ended) return false
+    lifecycle.recordError(record.error ?? new Error(record.message))
     return true
   }
 }

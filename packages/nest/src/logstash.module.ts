@@ -4,18 +4,18 @@ import {
   type OnApplicationShutdown, type Provider
 } from '@nestjs/common'
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core'
-import { LOGSTASH_HANDLER_LEASE, LOGSTASH_MODULE_OPTIONS } from './constants'
+import { LOGSTASH_HANDLER_LEASE, LOGSTASH_MODULE_OPTIONS, LOGSTASH_REQUEST_TRACKER } from './constants'
 import { LogstashContextGuard } from './logstash-context.guard'
 import { LogstashContextMiddleware } from './logstash-context.middleware'
 import { LogstashErrorInterceptor } from './logstash-error.interceptor'
 import { LogstashExceptionFilter } from './logstash-exception.filter'
 import { LogstashLogger } from './logstash.logger'
-import { leaseHandler } from '@logstash-async/core/internal'
+import { leaseHandler, RequestTracker } from '@logstash-async/core/adapter'
 import {
   resolveModuleOptions, type HandlerLease, type LogstashModuleAsyncOptions, type LogstashModuleOptions,
   type ResolvedModuleOptions
 } from './options'
-import { bindRequestContext } from './platform-binding'
+import { bindRequestContext, type NestTracker } from './platform-binding'
 
 /**
  * The Nest module: provides the `LogstashHandler` and the `LogstashLogger` everywhere
@@ -30,7 +30,7 @@ export class LogstashModule implements NestModule, BeforeApplicationShutdown, On
 
   constructor (
     @Inject(LOGSTASH_HANDLER_LEASE) lease: HandlerLease,
-    @Inject(LOGSTASH_MODULE_OPTIONS) options: ResolvedModuleOptions,
+    @Inject(LOGSTASH_REQUEST_TRACKER) tracker: NestTracker,
     @Inject(HttpAdapterHost) adapterHost: HttpAdapterHost
   ) {
     this.#lease = lease
@@ -38,7 +38,7 @@ export class LogstashModule implements NestModule, BeforeApplicationShutdown, On
     // parsers later, and the context must come before them. No adapter (null) in an
     // application context without HTTP (`createApplicationContext`).
     const adapter = adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | null | undefined
-    this.#bound = adapter != null && bindRequestContext(adapter, options, lease.handler)
+    this.#bound = adapter != null && bindRequestContext(adapter, tracker)
   }
 
   /** Options given in the code. See `LogstashModuleOptions`. */
@@ -89,6 +89,11 @@ function dynamicModule (optionsProvider: Provider, imports: DynamicModule['impor
       optionsProvider,
       { provide: LOGSTASH_HANDLER_LEASE, useFactory: (options: ResolvedModuleOptions) => leaseHandler(options), inject: [LOGSTASH_MODULE_OPTIONS] },
       { provide: LogstashHandler, useFactory: (lease: HandlerLease) => lease.handler, inject: [LOGSTASH_HANDLER_LEASE] },
+      {
+        provide: LOGSTASH_REQUEST_TRACKER,
+        useFactory: (options: ResolvedModuleOptions, lease: HandlerLease) => new RequestTracker({ ...options, sink: lease.handler }),
+        inject: [LOGSTASH_MODULE_OPTIONS, LOGSTASH_HANDLER_LEASE]
+      },
       LogstashLogger,
       { provide: APP_GUARD, useClass: LogstashContextGuard },
       { provide: APP_INTERCEPTOR, useClass: LogstashErrorInterceptor },

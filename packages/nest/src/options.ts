@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AccessLevelFn, HandlerOptions, LogstashHandler } from '@logstash-async/core'
 import {
-  DEFAULT_REQUEST_ID_HEADER, type AccessLevelFn, type HandlerOptions, type LogstashHandler
-} from '@logstash-async/core'
-import {
-  checkHeaderName, resolveAccessOptions, splitAdapterOptions, type AccessOptions, type HandlerLease as CoreHandlerLease
-} from '@logstash-async/core/internal'
+  resolveTrackerOptions, splitAdapterOptions, type HandlerLease as CoreHandlerLease, type TrackerSettings
+} from '@logstash-async/core/adapter'
 import type { ModuleMetadata } from '@nestjs/common'
+import { nestFramework } from './nest-version'
 
 /**
  * Options of `LogstashModule.forRoot()`. Besides the adapter's own options it takes every
@@ -40,14 +39,12 @@ export interface LogstashModuleAsyncOptions extends Pick<ModuleMetadata, 'import
   inject?: any[]
 }
 
-/** The module options after defaults and validation. */
-export interface ResolvedModuleOptions extends AccessOptions<(req: IncomingMessage, res: ServerResponse) => boolean> {
+/** The module options after defaults and validation: the request tracker's settings and the handler's. */
+export interface ResolvedModuleOptions extends Omit<TrackerSettings<IncomingMessage, ServerResponse>, 'sink'> {
   /** The application's handler, if it gave one. */
   readonly handler: LogstashHandler | undefined
   /** The handler options, validated, when the module is to create its own handler. */
   readonly handlerOptions: HandlerOptions | undefined
-  /** Lower case, as Node's `IncomingMessage.headers` keys are. */
-  readonly requestIdHeader: string
 }
 
 /** The handler the module writes to, and the one it created (and so closes). */
@@ -68,9 +65,8 @@ export function resolveModuleOptions (input: unknown): ResolvedModuleOptions {
     handlerMethods: ['log', 'flush', 'close']
   })
   return Object.freeze({
-    ...resolveAccessOptions(options, 'nest'),
+    ...resolveTrackerOptions<IncomingMessage, ServerResponse>({ ...options, loggerName: options.loggerName ?? 'nest', framework: nestFramework() }),
     handler,
-    handlerOptions,
-    requestIdHeader: checkHeaderName('requestIdHeader', options.requestIdHeader ?? DEFAULT_REQUEST_ID_HEADER)
+    handlerOptions
   })
 }

@@ -13,6 +13,9 @@ export type AccessLevelFn = (statusCode: number, aborted: boolean) => Level
 export const defaultAccessLevel: AccessLevelFn = (statusCode, aborted) =>
   statusCode >= 500 ? 'error' : (statusCode >= 400 || aborted) ? 'warn' : 'info'
 
+/** The defaults of the access options, the same in every adapter (each names its own `loggerName`). */
+export const ACCESS_DEFAULTS = Object.freeze({ accessLog: true, accessLevel: defaultAccessLevel })
+
 /** `GET /orders/42 200 12.3ms`, or `GET /orders/42 aborted after 12.3ms`: readable at a glance. */
 export function accessMessage (method: string, url: string, statusCode: number | undefined, durationMs: number, aborted: boolean): string {
   const duration = `${durationMs.toFixed(1)}ms`
@@ -38,7 +41,6 @@ export function logAccess (sink: LogSink, context: RequestContext, options: Acce
   try {
     const end = options.endTime ?? performance.now()
     const durationMs = Math.max(0, end - (context.startTime ?? end))
-    context.statusCode = options.statusCode
     const access: AccessInfo = { durationMs, statusCode: options.statusCode, aborted: options.aborted }
     if (options.responseBytes !== undefined) access.responseBytes = options.responseBytes
     if (options.requestBytes !== undefined) access.requestBytes = options.requestBytes

@@ -3,8 +3,7 @@ import { ConfigurationError } from '../errors'
 import type { LogSink } from '../contracts'
 import { LogstashHandler } from '../handler'
 import { HANDLER_OPTION_NAMES, normalizeOptions, type HandlerOptions } from '../options'
-import { checkBoolean, checkFunction, checkString, fail, hasMethods, warnUnknownKeys } from '../validate'
-import { defaultAccessLevel, type AccessLevelFn } from './access'
+import { fail, hasMethods, warnUnknownKeys } from '../validate'
 
 /** The part every adapter's options object shares: the handler to write to. */
 export interface WithHandler {
@@ -104,37 +103,6 @@ export function leaseHandler<S extends LogSink> (choice: { readonly handler: S |
     return Object.freeze({ handler: owned, owned })
   }
   return Object.freeze({ handler: defaultHandler(), owned: undefined })
-}
-
-/** The options of the access event, spelled the same in every adapter. */
-export interface AccessOptions<Skip> {
-  /** Log one access event per request. */
-  readonly accessLog: boolean
-  /** The access event's level from its status and aborted flag. */
-  readonly accessLevel: AccessLevelFn
-  /** Logger name of the adapter's access and error events and of its request logger. */
-  readonly loggerName: string
-  /** Returns true for a request that gets no access event. */
-  readonly skip: Skip | undefined
-}
-
-/** The defaults of the access options; each adapter's `loggerName` default is its framework's name. */
-export const ACCESS_DEFAULTS = Object.freeze({ accessLog: true, accessLevel: defaultAccessLevel })
-
-/**
- * Validates the access options an adapter was given (`accessLog`, `accessLevel`, `loggerName`,
- * `skip`) and applies the defaults. Throws a `ConfigurationError` naming the option.
- */
-export function resolveAccessOptions<Skip extends (...args: never[]) => unknown> (
-  options: { readonly accessLog?: unknown, readonly accessLevel?: unknown, readonly loggerName?: unknown, readonly skip?: Skip | undefined },
-  defaultLoggerName: string
-): AccessOptions<Skip> {
-  return {
-    accessLog: checkBoolean('accessLog', options.accessLog ?? ACCESS_DEFAULTS.accessLog),
-    accessLevel: checkFunction<AccessLevelFn>('accessLevel', options.accessLevel ?? ACCESS_DEFAULTS.accessLevel),
-    loggerName: checkString('loggerName', options.loggerName ?? defaultLoggerName),
-    skip: options.skip === undefined ? undefined : checkFunction<Skip>('skip', options.skip)
-  }
 }
 
 // RFC 9110 token characters: what Node accepts as a header name.

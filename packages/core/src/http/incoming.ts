@@ -10,6 +10,11 @@ export interface IncomingContextOptions {
   protocol?: string | undefined
   /** Host name after the framework's trust-proxy decision. @default from the Host header */
   host?: string | undefined
+  /**
+   * The URL as the client sent it, where the framework shows a shorter one in `req.url`
+   * (Express's `originalUrl` under a mount path). @default `req.url`
+   */
+  url?: string | undefined
   /** The route pattern, if already matched. */
   route?: string | undefined
   /** `{ name: 'express', version: '5.1.0' }`, for `express_version` and friends. */
@@ -24,7 +29,7 @@ export interface IncomingContextOptions {
  */
 export function contextFromIncoming (req: IncomingMessage, options: IncomingContextOptions): RequestContext {
   const headers = req.headers
-  const url = req.url ?? '/'
+  const url = typeof options.url === 'string' && options.url !== '' ? options.url : req.url ?? '/'
   const query = url.indexOf('?')
   const context: RequestContext = {
     id: options.id,

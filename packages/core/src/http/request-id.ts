@@ -16,9 +16,19 @@ export function isWellFormedRequestId (value: unknown): value is string {
 }
 
 /**
- * The incoming id when it is well formed, else a new UUID. A header sent twice (an
+ * The incoming id when it is well formed, else one from `generate` (when given, and when it
+ * returns a non-empty string without throwing), else a new UUID. A header sent twice (an
  * array) counts as malformed: which one is right cannot be known.
  */
-export function resolveRequestId (incoming: string | string[] | undefined): string {
-  return isWellFormedRequestId(incoming) ? incoming : crypto().randomUUID()
+export function resolveRequestId<Req> (incoming: unknown, generate?: ((request: Req) => unknown) | undefined, request?: Req): string {
+  if (isWellFormedRequestId(incoming)) return incoming
+  if (generate !== undefined) {
+    try {
+      const generated = generate(request as Req)
+      if (typeof generated === 'string' && generated !== '') return generated
+    } catch {
+      // A throwing generator costs the request nothing: a UUID it is.
+    }
+  }
+  return crypto().randomUUID()
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { DatabaseSync } from 'node:sqlite'
 import {
-  ConfigurationError, createLogger, DEFAULTS, LogstashHandler, normalizeOptions, SqliteCache,
-  type HandlerOptions, type LogstashError
+  ConfigurationError, createLogger, DEFAULTS, LogstashHandler, SqliteCache, type HandlerOptions, type LogstashError
 } from '@logstash-async/core'
+import { normalizeOptions } from '@logstash-async/core/internal'
 import { TcpReceiver } from '../../../../test/helpers/tcp-receiver'
 import { TempDir } from '../../../../test/helpers/temp-dir'
 import { waitFor } from '../../../../test/helpers/wait'

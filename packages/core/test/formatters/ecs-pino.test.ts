@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net'
 import { ecsFormat } from '@elastic/ecs-pino-format'
 import pino from 'pino'
 import request from 'supertest'
-import { contextFromIncoming, EcsFormatter } from '@logstash-async/core'
+import { EcsFormatter } from '@logstash-async/core'
+import { contextFromIncoming } from '@logstash-async/core/adapter'
 import { assertEcsLine, leafPaths, valueAt } from '../../../../test/helpers/ecs-validate'
 
 interface Pair { pino: Record<string, unknown>, pinoLine: string, ours: Record<string, unknown> }

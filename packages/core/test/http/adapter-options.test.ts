@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { ConfigurationError, defaultAccessLevel, defaultHandler, LogstashHandler, type HandlerOptions, type LogRecord, type LogSink } from '@logstash-async/core'
-import {
-  checkHeaderName, isAccessSkipped, leaseHandler, resolveAccessOptions, splitAdapterOptions
-} from '@logstash-async/core/internal'
+import { checkHeaderName, leaseHandler, resolveTrackerOptions, splitAdapterOptions } from '@logstash-async/core/adapter'
+import { coreInternal } from '../../../../test/helpers/core-internal'
+
+const { isAccessSkipped } = coreInternal<typeof import('../../src/http/access')>('http/access.js')
 
 interface TestOptions extends HandlerOptions {
   handler?: LogSink
@@ -102,20 +103,37 @@ describe('leaseHandler', () => {
   })
 })
 
-describe('resolveAccessOptions', () => {
+describe('resolveTrackerOptions', () => {
   it('applies the defaults, with the adapter\'s logger name', () => {
-    assert.deepEqual(resolveAccessOptions({}, 'koa'), { accessLog: true, accessLevel: defaultAccessLevel, loggerName: 'koa', skip: undefined })
+    assert.deepEqual({ ...resolveTrackerOptions({ loggerName: 'koa' }) }, {
+      loggerName: 'koa',
+      accessLog: true,
+      accessLevel: defaultAccessLevel,
+      skip: undefined,
+      logErrors: true,
+      user: undefined,
+      requestIdHeader: 'x-request-id',
+      generateRequestId: undefined,
+      echoRequestId: false,
+      framework: undefined
+    })
   })
 
   const wrong: [string, Record<string, unknown>, string][] = [
     ['accessLog', { accessLog: 'yes' }, 'accessLog must be true or false, got "yes"'],
     ['accessLevel', { accessLevel: 'info' }, 'accessLevel must be a function, got "info"'],
     ['loggerName', { loggerName: '' }, 'loggerName must be a non-empty string, got ""'],
-    ['skip', { skip: true }, 'skip must be a function, got true']
+    ['skip', { skip: true }, 'skip must be a function, got true'],
+    ['logErrors', { logErrors: 1 }, 'logErrors must be true or false, got 1'],
+    ['user', { user: 'alice' }, 'user must be a function, got "alice"'],
+    ['requestIdHeader', { requestIdHeader: 'request id' }, 'requestIdHeader must be an HTTP header name, got "request id"'],
+    ['generateRequestId', { generateRequestId: 42 }, 'generateRequestId must be a function, got 42'],
+    ['echoRequestId', { echoRequestId: 'no' }, 'echoRequestId must be true or false, got "no"'],
+    ['framework', { framework: 'koa' }, 'framework must be an object with a name and a version string, got "koa"']
   ]
   for (const [name, options, message] of wrong) {
     it(`throws a ConfigurationError naming a wrong ${name}`, () => {
-      assert.throws(() => resolveAccessOptions(options as never, 'koa'), (err: unknown) => err instanceof ConfigurationError && err.message === message)
+      assert.throws(() => resolveTrackerOptions({ loggerName: 'koa', ...options } as never), (err: unknown) => err instanceof ConfigurationError && err.message === message)
     })
   }
 })
