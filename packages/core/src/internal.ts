@@ -21,6 +21,8 @@ export type {
 } from './http/adapter-options'
 export { boundSink } from './http/bound-sink'
 export { contentLength } from './http/content-length'
+// Requests and responses as other loggers serialize them, for @logstash-async/pino and /winston.
+export { accessFromSerialized, contextFromSerializedRequest, isSerializedRequest, isSerializedResponse } from './http/serialized-request'
 // The Lumberjack frame reader of `logstash-async listen`, for the benchmark's Beats sink.
 export { ackFrame, LumberjackDecoder, LumberjackProtocolError } from './cli/lumberjack'
 export type { LumberjackFrame } from './cli/lumberjack'

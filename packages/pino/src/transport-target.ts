@@ -1,0 +1,136 @@
+import { Writable } from 'node:stream'
+import { parentPort, workerData } from 'node:worker_threads'
+import {
+  ConfigurationError, EcsFormatter, LogstashFormatter, LogstashHandler,
+  type CacheLimits, type EcsFormatterOptions, type HandlerOptions, type LogstashFormatterOptions, type TransportName
+} from '@logstash-async/core'
+import { isPinoConfig } from './destination'
+import { LineWriter } from './line'
+import { resolveLineSettings, splitLineOptions, type LogstashDestinationOptions } from './options'
+
+/**
+ * The options of `pino.transport({ target: '@logstash-async/pino', options })`: our handler
+ * options and the destination's, as data. They cross into pino's worker thread by
+ * structured clone, so nothing in them can be a function or a class instance: a formatter
+ * is chosen by `format` and `formatterOptions`, a transport by name, and `onError` and a
+ * custom `Cache` or `Transport` are not available here (use `logstashDestination()` for those).
+ */
+export interface LogstashTransportOptions
+  extends Omit<HandlerOptions, 'formatter' | 'onError' | 'transport' | 'cache'>, Omit<LogstashDestinationOptions, 'accessLevel'> {
+  /** The transport, by name. @default 'tcp' */
+  transport?: TransportName
+  /** Bounds of the memory cache. @default { maxEvents: 100000 } */
+  cache?: CacheLimits
+  /** The event format: `'logstash'` (LogstashFormatter) or `'ecs'` (EcsFormatter). @default 'logstash' (or `LOGSTASH_FORMAT`) */
+  format?: 'logstash' | 'ecs'
+  /** Options of the formatter `format` names (data only: no `elasticApm` agent object). @default none */
+  formatterOptions?: LogstashFormatterOptions | EcsFormatterOptions
+  /** `false` keeps pino-http's level on response lines; no function can cross into the thread. @default by status, as our adapters */
+  accessLevel?: false
+  /**
+   * Most time the handler spends delivering when the logger ends (`transport.end()`, process
+   * exit). pino's thread-stream waits at most 10 s for the thread at exit, so the default
+   * stays below it; what is left is kept in a SQLite cache or counted as dropped.
+   * @default 8000
+   */
+  closeTimeoutMs?: number
+}
+
+/** The default `closeTimeoutMs` in pino's thread: below thread-stream's 10 s wait at process exit. */
+export const TARGET_CLOSE_TIMEOUT_MS = 8000
+
+/**
+ * The stream pino's transport thread writes to: complete lines go to the handler, `flush(cb)`
+ * (from `logger.flush(cb)`) calls back once they are delivered, and the end of the stream
+ * (`transport.end()`, process exit) closes the handler, delivering within `closeTimeoutMs`.
+ */
+export class LogstashTargetStream extends Writable {
+  readonly handler: LogstashHandler
+  readonly #writer: LineWriter
+  #partial = ''
+
+  constructor (handler: LogstashHandler, writer: LineWriter) {
+    super({ decodeStrings: false, autoDestroy: true })
+    this.handler = handler
+    this.#writer = writer
+  }
+
+  /** pino's announcement of its levels and keys, forwarded by the thread. */
+  configure (message: unknown): void {
+    if (isPinoConfig(message)) this.#writer.configure(message.config)
+  }
+
+  /** Delivers what was written before it; thread-stream calls it for `logger.flush(cb)`. */
+  flush (callback: (err?: Error) => void): void {
+    this.handler.flush().then(() => callback(), (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))))
+  }
+
+  override _write (chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    // Chunks are what the ring buffer held: usually whole lines, but a line may be split.
+    const text = this.#partial + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'))
+    const last = text.lastIndexOf('\n')
+    if (last === -1) {
+      this.#partial = text
+    } else {
+      this.#partial = text.slice(last + 1)
+      this.#writer.writeLines(text.slice(0, last))
+    }
+    callback()
+  }
+
+  override _final (callback: (error?: Error | null) => void): void {
+    if (this.#partial !== '') this.#writer.writeLine(this.#partial)
+    this.#partial = ''
+    this.handler.close().then(() => callback(), (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))))
+  }
+}
+
+/**
+ * pino's transport entry point: called in pino's worker thread with the `options` given to
+ * `pino.transport()`. Creates the handler there (cache, SQLite, every transport) and returns
+ * the stream the thread writes pino's lines to. A wrong option throws a `ConfigurationError`,
+ * which pino reports as the transport's 'error'.
+ */
+export async function createTargetStream (options: LogstashTransportOptions = {}): Promise<LogstashTargetStream> {
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError(`@logstash-async/pino transport options must be an object, got ${String(options)}`)
+  const { line, rest } = splitLineOptions(options)
+  const { format, formatterOptions, closeTimeoutMs, ...handlerOptions } = rest
+  const settings = resolveLineSettings('@logstash-async/pino transport', line)
+  const handler = new LogstashHandler({
+    ...handlerOptions,
+    closeTimeoutMs: closeTimeoutMs ?? TARGET_CLOSE_TIMEOUT_MS,
+    ...(format === undefined && formatterOptions === undefined ? {} : { formatter: createFormatter(format, formatterOptions) })
+  })
+  const stream = new LogstashTargetStream(handler, new LineWriter(handler, settings))
+  await listenForPinoConfig(stream)
+  return stream
+}
+
+function createFormatter (format: unknown, options: LogstashFormatterOptions | EcsFormatterOptions | undefined): LogstashFormatter | EcsFormatter {
+  if (format !== undefined && format !== 'logstash' && format !== 'ecs') {
+    throw new ConfigurationError(`format must be 'logstash' or 'ecs', got ${JSON.stringify(format)}`)
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw new ConfigurationError(`formatterOptions must be an object, got ${Array.isArray(options) ? 'an array' : String(options)}`)
+  }
+  return format === 'ecs' ? new EcsFormatter(options as EcsFormatterOptions) : new LogstashFormatter(options as LogstashFormatterOptions)
+}
+
+/**
+ * pino posts its levels and keys to the thread once the logger exists (`pinoWillSendConfig`).
+ * Usually it was posted before the thread started and waits in the port: one turn of the
+ * event loop lets it arrive before the first line is read.
+ */
+async function listenForPinoConfig (stream: LogstashTargetStream): Promise<void> {
+  const port = parentPort
+  const expected = (workerData as { workerData?: { pinoWillSendConfig?: boolean } } | undefined)?.workerData?.pinoWillSendConfig === true
+  if (port === null || !expected) return
+  const onMessage = (message: unknown): void => {
+    if (!isPinoConfig(message)) return
+    stream.configure(message)
+    port.off('message', onMessage)
+  }
+  port.on('message', onMessage)
+  stream.once('close', () => port.off('message', onMessage))
+  await new Promise<void>((resolve) => setImmediate(resolve))
+}
