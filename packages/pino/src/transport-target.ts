@@ -36,6 +36,12 @@ export interface LogstashTransportOptions
   closeTimeoutMs?: number
 }
 
+// Longest wait for pino's announcement before the thread starts reading lines.
+const CONFIG_WAIT_MS = 1000
+
+// Keys pino adds to a target's options for its own use.
+const PINO_OPTION_KEYS = ['$context', 'pinoWillSendConfig']
+
 /** The default `closeTimeoutMs` in pino's thread: below thread-stream's 10 s wait at process exit. */
 export const TARGET_CLOSE_TIMEOUT_MS = 8000
 
@@ -93,7 +99,9 @@ export class LogstashTargetStream extends Writable {
  */
 export async function createTargetStream (options: LogstashTransportOptions = {}): Promise<LogstashTargetStream> {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError(`@logstash-async/pino transport options must be an object, got ${String(options)}`)
-  const { line, rest } = splitLineOptions(options)
+  const given: Record<string, unknown> = { ...options }
+  for (const key of PINO_OPTION_KEYS) delete given[key]
+  const { line, rest } = splitLineOptions(given as LogstashTransportOptions)
   const { format, formatterOptions, closeTimeoutMs, ...handlerOptions } = rest
   const settings = resolveLineSettings('@logstash-async/pino transport', line)
   const handler = new LogstashHandler({
@@ -117,20 +125,27 @@ function createFormatter (format: unknown, options: LogstashFormatterOptions | E
 }
 
 /**
- * pino posts its levels and keys to the thread once the logger exists (`pinoWillSendConfig`).
- * Usually it was posted before the thread started and waits in the port: one turn of the
- * event loop lets it arrive before the first line is read.
+ * pino posts its levels and keys to the thread once the logger exists (`pinoWillSendConfig`),
+ * usually before the thread has started: the message waits in the port and arrives a few
+ * turns of the event loop after a listener is attached. The stream is returned (and lines
+ * read) once it has, or after `CONFIG_WAIT_MS` for a logger created later, whose
+ * announcement then still precedes its first line.
  */
 async function listenForPinoConfig (stream: LogstashTargetStream): Promise<void> {
   const port = parentPort
   const expected = (workerData as { workerData?: { pinoWillSendConfig?: boolean } } | undefined)?.workerData?.pinoWillSendConfig === true
   if (port === null || !expected) return
-  const onMessage = (message: unknown): void => {
-    if (!isPinoConfig(message)) return
-    stream.configure(message)
-    port.off('message', onMessage)
-  }
-  port.on('message', onMessage)
-  stream.once('close', () => port.off('message', onMessage))
-  await new Promise<void>((resolve) => setImmediate(resolve))
+  let timer: NodeJS.Timeout | undefined
+  await new Promise<void>((resolve) => {
+    const onMessage = (message: unknown): void => {
+      if (!isPinoConfig(message)) return
+      stream.configure(message)
+      port.off('message', onMessage)
+      resolve()
+    }
+    port.on('message', onMessage)
+    stream.once('close', () => port.off('message', onMessage))
+    timer = setTimeout(resolve, CONFIG_WAIT_MS)
+  })
+  clearTimeout(timer)
 }
