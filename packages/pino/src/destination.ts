@@ -9,6 +9,8 @@ import { resolveLineSettings, type LogstashDestinationOptions } from './options'
  * calls `write()` synchronously, in the caller's async context, with one JSON line.
  */
 export interface LogstashDestination {
+  /** Tells `pino(destination)` (one argument) that this is a destination, not options. */
+  readonly writable: true
   write (line: string): void
   /** Called by `logger.flush(cb)`: calls back when what was logged before it is delivered (or `closeTimeoutMs` passed). */
   flush (callback?: (err?: Error) => void): void
@@ -34,6 +36,7 @@ export function logstashDestination (handler: LogSink = defaultHandler(), option
   const writer = new LineWriter(handler, resolveLineSettings('logstashDestination', options))
   const flushable = handler as LogSink & { flush?: () => Promise<unknown> }
   return {
+    writable: true,
     write (chunk: string): void {
       try {
         writer.writeLines(typeof chunk === 'string' ? chunk : String(chunk))

@@ -1,8 +1,9 @@
+import { writeSync } from 'node:fs'
 import { Writable } from 'node:stream'
 import { parentPort, workerData } from 'node:worker_threads'
 import {
   ConfigurationError, EcsFormatter, LogstashFormatter, LogstashHandler,
-  type CacheLimits, type EcsFormatterOptions, type HandlerOptions, type LogstashFormatterOptions, type TransportName
+  type CacheLimits, type LogstashError, type EcsFormatterOptions, type HandlerOptions, type LogstashFormatterOptions, type TransportName
 } from '@logstash-async/core'
 import { isPinoConfig } from './destination'
 import { LineWriter } from './line'
@@ -107,11 +108,26 @@ export async function createTargetStream (options: LogstashTransportOptions = {}
   const handler = new LogstashHandler({
     ...handlerOptions,
     closeTimeoutMs: closeTimeoutMs ?? TARGET_CLOSE_TIMEOUT_MS,
+    onError: writeErrorLineSync,
     ...(format === undefined && formatterOptions === undefined ? {} : { formatter: createFormatter(format, formatterOptions) })
   })
   const stream = new LogstashTargetStream(handler, new LineWriter(handler, settings))
   await listenForPinoConfig(stream)
   return stream
+}
+
+/**
+ * The handler's reports, as the default `onError` words them, written straight to fd 2: a
+ * thread's `process.stderr` goes through the main thread, which at exit is blocked waiting
+ * for this thread and then gone, so the report of what could not be delivered would be lost.
+ */
+function writeErrorLineSync (err: LogstashError): void {
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : ''
+  try {
+    writeSync(2, `[logstash-async] ${err.name} (${err.code}): ${err.message}${cause}\n`)
+  } catch {
+    // stderr is gone: nothing sensible is left to do.
+  }
 }
 
 function createFormatter (format: unknown, options: LogstashFormatterOptions | EcsFormatterOptions | undefined): LogstashFormatter | EcsFormatter {
