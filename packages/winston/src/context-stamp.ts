@@ -1,3 +1,4 @@
+import type { AsyncLocalStorage } from 'node:async_hooks'
 import { requestContext, type RequestContext } from '@logstash-async/core'
 
 /** Where an info object carries the request context of its log call. */
@@ -25,21 +26,29 @@ export function stampContextOnWrite (logger: unknown): void {
   writer[STAMPED] = true
   writer.write = function stampedWrite (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
     if (typeof chunk === 'object' && chunk !== null && (chunk as { [CONTEXT]?: unknown })[CONTEXT] === undefined) {
-      const context = requestContext.get()
-      if (context !== undefined) {
-        try {
-          (chunk as { [CONTEXT]?: RequestContext })[CONTEXT] = context
-        } catch {
-          // A frozen info object: it is delivered at once, in the caller's context.
-        }
+      try {
+        // null: logged outside any request, which must stay so when delivered inside one.
+        (chunk as { [CONTEXT]?: RequestContext | null })[CONTEXT] = requestContext.get() ?? null
+      } catch {
+        // A frozen info object: it is delivered at once, in the caller's context.
       }
     }
     return write.call(this, chunk, ...rest)
   }
 }
 
-/** The context an info object was stamped with, if any. */
-export function stampedContext (info: object): RequestContext | undefined {
+/** The context an info object was stamped with: a context, `null` for none, `undefined` when not stamped. */
+export function stampedContext (info: object): RequestContext | null | undefined {
   const context = (info as { [CONTEXT]?: unknown })[CONTEXT]
-  return typeof context === 'object' && context !== null ? context as RequestContext : undefined
+  return typeof context === 'object' ? context as RequestContext | null : undefined
+}
+
+// The core's one store (context.ts keeps it under this global symbol for every copy of the core).
+const STORE = Symbol.for('@logstash-async/core.requestContext')
+
+/** Runs `fn` outside any request context, for an info object logged outside a request. */
+export function outsideContext (fn: () => void): void {
+  const storage = (globalThis as { [STORE]?: AsyncLocalStorage<unknown> })[STORE]
+  if (storage === undefined) fn()
+  else storage.exit(fn)
 }

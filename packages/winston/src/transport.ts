@@ -1,6 +1,6 @@
 import TransportStream from 'winston-transport'
 import { requestContext, type LogSink } from '@logstash-async/core'
-import { stampContextOnWrite, stampedContext } from './context-stamp'
+import { outsideContext, stampContextOnWrite, stampedContext } from './context-stamp'
 import { infoToRecord } from './info'
 import { resolveTransportSettings, type LogstashTransportOptions, type TransportSettings } from './options'
 
@@ -35,9 +35,10 @@ export class LogstashTransport extends TransportStream {
   override log (info: Record<string | symbol, unknown>, callback: () => void): void {
     try {
       const active = requestContext.get()
-      const stamped = stampedContext(info) ?? active
-      const { record, context } = infoToRecord(info, this.#settings, stamped)
-      if (context === undefined || context === active) this.handler.log(record)
+      const stamped = stampedContext(info)
+      const { record, context } = infoToRecord(info, this.#settings, stamped === undefined ? active : stamped ?? undefined)
+      if (context === active) this.handler.log(record)
+      else if (context === undefined) outsideContext(() => this.handler.log(record))
       else requestContext.run(context, () => this.handler.log(record))
     } catch {
       // Logging must never break the application: a hostile info object is not winston's error.
