@@ -41,7 +41,8 @@ describe('LogstashTransport', () => {
   it('never lets a failure reach winston\'s stream', () => {
     const transport = new LogstashTransport({ handler: { log: () => { throw new Error('broken handler') } } })
     const errors: unknown[] = []
-    const logger = winston.createLogger({ transports: [transport] })
+    // A pass-through format: winston's default json() would itself throw on the getter below.
+    const logger = winston.createLogger({ format: winston.format((info) => info)(), transports: [transport] })
     logger.on('error', (err) => errors.push(err))
     transport.on('logged', () => { throw new Error('broken listener') })
     // An info object winston passes on as is: its throwing getter is read by the transport.
