@@ -37,6 +37,10 @@ export interface LogstashTransportOptions
   closeTimeoutMs?: number
 }
 
+// Waiting events at which a custom cache (whose bound is unknown) holds the thread back.
+const DEFAULT_HIGH_WATER = 50_000
+const BACKPRESSURE_POLL_MS = 5
+
 // Longest wait for pino's announcement before the thread starts reading lines.
 const CONFIG_WAIT_MS = 1000
 
@@ -54,12 +58,15 @@ export const TARGET_CLOSE_TIMEOUT_MS = 8000
 export class LogstashTargetStream extends Writable {
   readonly handler: LogstashHandler
   readonly #writer: LineWriter
+  readonly #highWater: number
   #partial = ''
 
   constructor (handler: LogstashHandler, writer: LineWriter) {
     super({ decodeStrings: false, autoDestroy: true })
     this.handler = handler
     this.#writer = writer
+    const cache = handler.options.cache
+    this.#highWater = Math.max(1, Math.floor(('maxEvents' in cache ? cache.maxEvents : DEFAULT_HIGH_WATER * 2) / 2))
   }
 
   /** pino's announcement of its levels and keys, forwarded by the thread. */
@@ -82,7 +89,25 @@ export class LogstashTargetStream extends Writable {
       this.#partial = text.slice(last + 1)
       this.#writer.writeLines(text.slice(0, last))
     }
-    callback()
+    this.#whenBelowHighWater(callback)
+  }
+
+  /**
+   * Backpressure: with half the cache's bound waiting because Logstash takes the events more
+   * slowly than pino writes them, the thread stops reading pino's ring buffer until half of
+   * that is sent, rather than let the cache evict the oldest. A failed send ends the wait: in
+   * an outage the cache's bound decides what is kept, not the application's memory.
+   */
+  #whenBelowHighWater (callback: () => void): void {
+    const stats = this.handler.stats()
+    if (stats.queued + stats.inFlight < this.#highWater || this.handler.closed) { callback(); return }
+    const failures = stats.failedSends
+    const poll = (): void => {
+      const now = this.handler.stats()
+      if (now.queued + now.inFlight < this.#highWater / 2 || now.failedSends > failures || this.handler.closed) callback()
+      else setTimeout(poll, BACKPRESSURE_POLL_MS)
+    }
+    setTimeout(poll, BACKPRESSURE_POLL_MS)
   }
 
   override _final (callback: (error?: Error | null) => void): void {
