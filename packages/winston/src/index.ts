@@ -2,7 +2,3 @@ export { LogstashTransport } from './transport'
 export type { LogstashTransportOptions } from './options'
 export { WINSTON_LEVELS, mapWinstonLevel } from './levels'
 export { CUSTOM_LEVEL_FIELD } from './info'
-
-import { LogstashTransport } from './transport'
-
-export default LogstashTransport
