@@ -40,6 +40,7 @@ export interface LogstashTransportOptions
 // Waiting events at which a custom cache (whose bound is unknown) holds the thread back.
 const DEFAULT_HIGH_WATER = 50_000
 const BACKPRESSURE_POLL_MS = 5
+const BACKPRESSURE_CHECK_LINES = 100
 
 // Longest wait for pino's announcement before the thread starts reading lines.
 const CONFIG_WAIT_MS = 1000
@@ -80,34 +81,43 @@ export class LogstashTargetStream extends Writable {
   }
 
   override _write (chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    // Chunks are what the ring buffer held: usually whole lines, but a line may be split.
+    // Chunks are what the ring buffer held: many lines, the last one possibly cut.
     const text = this.#partial + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'))
-    const last = text.lastIndexOf('\n')
-    if (last === -1) {
-      this.#partial = text
-    } else {
-      this.#partial = text.slice(last + 1)
-      this.#writer.writeLines(text.slice(0, last))
-    }
-    this.#whenBelowHighWater(callback)
+    this.#partial = ''
+    this.#writeFrom(text, 0, callback)
   }
 
   /**
-   * Backpressure: with half the cache's bound waiting because Logstash takes the events more
-   * slowly than pino writes them, the thread stops reading pino's ring buffer until half of
-   * that is sent, rather than let the cache evict the oldest. A failed send ends the wait: in
-   * an outage the cache's bound decides what is kept, not the application's memory.
+   * Writes the complete lines of `text` from `start`, keeping a cut last line for the next
+   * chunk. Backpressure: every `BACKPRESSURE_CHECK_LINES` lines, with half the cache's bound
+   * waiting (Logstash takes events more slowly than pino writes them), it stops until half
+   * of that is sent, and so does the thread's reading of pino's ring buffer, rather than let
+   * the cache evict the oldest events. A failed send ends the wait: in an outage the cache's
+   * bound decides what is kept, not the application's memory.
    */
-  #whenBelowHighWater (callback: () => void): void {
-    const stats = this.handler.stats()
-    if (stats.queued + stats.inFlight < this.#highWater || this.handler.closed) { callback(); return }
-    const failures = stats.failedSends
-    const poll = (): void => {
-      const now = this.handler.stats()
-      if (now.queued + now.inFlight < this.#highWater / 2 || now.failedSends > failures || this.handler.closed) callback()
-      else setTimeout(poll, BACKPRESSURE_POLL_MS)
+  #writeFrom (text: string, start: number, callback: () => void): void {
+    let lines = 0
+    let end: number
+    while ((end = text.indexOf('\n', start)) !== -1) {
+      if (end > start) this.#writer.writeLine(text.slice(start, end))
+      start = end + 1
+      if (++lines % BACKPRESSURE_CHECK_LINES === 0 && this.#waiting() >= this.#highWater && !this.handler.closed) {
+        const failures = this.handler.stats().failedSends
+        const poll = (): void => {
+          if (this.#waiting() < this.#highWater / 2 || this.handler.stats().failedSends > failures || this.handler.closed) this.#writeFrom(text, start, callback)
+          else setTimeout(poll, BACKPRESSURE_POLL_MS)
+        }
+        setTimeout(poll, BACKPRESSURE_POLL_MS)
+        return
+      }
     }
-    setTimeout(poll, BACKPRESSURE_POLL_MS)
+    this.#partial = text.slice(start)
+    callback()
+  }
+
+  #waiting (): number {
+    const { queued, inFlight } = this.handler.stats()
+    return queued + inFlight
   }
 
   override _final (callback: (error?: Error | null) => void): void {

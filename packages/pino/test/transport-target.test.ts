@@ -58,6 +58,17 @@ describe('pino.transport({ target: \'@logstash-async/pino\' })', () => {
     assert.deepEqual(receiver.events.map((e) => (e.extra as { seq: number }).seq), Array.from({ length: 500 }, (_, i) => i))
   })
 
+  it('holds pino\'s lines back, rather than drop them, while Logstash reads more slowly than pino writes', async () => {
+    // A cache bound of 2000 and a receiver that stops reading: without the hold, the
+    // thread would queue the burst and the cache would evict all but the newest 2000.
+    receiver.pauseReading()
+    const logger = start({ cache: { maxEvents: 2000 }, timeoutMs: 60_000 })
+    for (let seq = 0; seq < 20_000; seq++) logger.info({ seq }, 'burst')
+    setTimeout(() => receiver.resumeReading(), 300)
+    await receiver.waitForEvents(20_000, 20_000)
+    assert.deepEqual(receiver.events.map((e) => (e.extra as { seq: number }).seq), Array.from({ length: 20_000 }, (_, i) => i))
+  })
+
   it('reports a wrong option as the transport\'s error, naming it', async () => {
     transport = pino.transport({ target: '@logstash-async/pino', options: { port: 'eighty' } })
     const [err] = await once(transport, 'error') as [Error]
