@@ -62,5 +62,7 @@ module.exports = [
     id: 'winston',
     label: 'winston + winston-logstash',
     file: 'winston.js'
-  }
+  },
+  // @logstash-async/pino and /winston: compare each with the row of the same logger above.
+  ...require('./bridges')
 ]

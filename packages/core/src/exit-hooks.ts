@@ -1,8 +1,10 @@
 /**
  * One `beforeExit` and one `exit` listener for all handlers (not one per handler, which
- * would trip Node's max-listeners warning). Handlers are held weakly: one that is
- * unreachable has no pending work, since a pending event keeps a timer, and the timer
- * keeps the handler.
+ * would trip Node's max-listeners warning). Handlers are held strongly until they are
+ * closed: one the application no longer references may still hold undelivered events
+ * (`pino(logstashDestination(new LogstashHandler()))` in a script's top level), and a
+ * pending event's timer keeps only the worker, not the handler, so a weakly held one was
+ * collected with its events and the exit flush never ran.
  */
 export interface ExitParticipant {
   /** The event loop is empty: deliver what waits (may schedule work, which keeps the process up). */
@@ -12,11 +14,13 @@ export interface ExitParticipant {
 }
 
 const participants = new Set<WeakRef<ExitParticipant>>()
+const held = new Map<WeakRef<ExitParticipant>, ExitParticipant>()
 let installed = false
 
 export function registerForExit (participant: ExitParticipant): WeakRef<ExitParticipant> {
   const ref = new WeakRef(participant)
   participants.add(ref)
+  held.set(ref, participant)
   if (!installed) {
     installed = true
     process.on('beforeExit', () => each((p) => p.onBeforeExit()))
@@ -27,6 +31,7 @@ export function registerForExit (participant: ExitParticipant): WeakRef<ExitPart
 
 export function unregisterForExit (ref: WeakRef<ExitParticipant>): void {
   participants.delete(ref)
+  held.delete(ref)
 }
 
 function each (fn: (p: ExitParticipant) => void): void {
