@@ -109,12 +109,12 @@ describe('packed packages, installed into an application outside the repository'
       assert.deepEqual(app.tarballs.map((t) => t.name).sort(), app.packages.map((p) => p.manifest.name).sort())
     })
 
-    it('ship LICENSE, README, the built entry points and the TypeScript sources, and no tests or build info', () => {
+    it('ship LICENSE, README, CHANGELOG, the built entry points and the TypeScript sources, and no tests or build info', () => {
       for (const tarball of app.tarballs) {
         const pkg = app.packages.find((p) => p.manifest.name === tarball.name)
         assert.ok(pkg !== undefined)
         const entries = [pkg.manifest.main, pkg.manifest.types].filter((path): path is string => path !== undefined).map((path) => posix.normalize(path))
-        for (const required of ['LICENSE', 'README.md', 'package.json', 'src/index.ts', ...entries]) {
+        for (const required of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', 'src/index.ts', ...entries]) {
           assert.ok(tarball.files.includes(required), `${tarball.name}: ${required} is not in the tarball`)
         }
         const unwanted = tarball.files.filter((file) => /(^|\/)test\/|\.test\.|tsbuildinfo/.test(file))
