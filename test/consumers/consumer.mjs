@@ -1,7 +1,7 @@
-// An ES module application using every package (see consumer.ts): run by the pack test against
-// the installed tarballs and a local receiver (LOGSTASH_HOST/PORT).
+// An ES module application loading every package with import (see drive.cjs): run by the pack
+// test against the installed tarballs and a local receiver (LOGSTASH_HOST/PORT). The named
+// imports are the point: they fail when Node.js cannot see a CommonJS package's exports.
 import 'reflect-metadata'
-import { once } from 'node:events'
 import { LogstashFormatter, LogstashHandler, createLogger } from '@logstash-async/core'
 import express from 'express'
 import { logstashErrorMiddleware, logstashMiddleware } from '@logstash-async/express'
@@ -10,56 +10,20 @@ import { logstashPlugin } from '@logstash-async/fastify'
 import { Controller, Get, Module } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { LogstashModule } from '@logstash-async/nest'
+import { drive } from './drive.cjs'
 
-const consumer = process.env.CONSUMER ?? 'esm'
-const handler = new LogstashHandler({ formatter: new LogstashFormatter({ extra: { consumer } }) })
-
-async function get (url) {
-  const response = await fetch(url)
-  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`)
-  await response.text()
-}
-
-async function viaExpress () {
-  const app = express()
-  app.use(logstashMiddleware({ handler }))
-  app.get('/orders/:id', (req, res) => {
-    req.log.info('express route', { orderId: req.params.id })
-    res.json({ id: req.params.id })
-  })
-  app.use(logstashErrorMiddleware())
-  const server = app.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  await get(`http://127.0.0.1:${server.address().port}/orders/42`)
-  await new Promise((resolve) => server.close(resolve))
-}
-
-async function viaFastify () {
-  const app = Fastify()
-  await app.register(logstashPlugin, { handler })
-  app.get('/orders/:id', async (request) => {
-    request.logstash.info('fastify route', { orderId: request.params.id })
-    return { id: request.params.id }
-  })
-  const response = await app.inject({ method: 'GET', url: '/orders/42' })
-  if (response.statusCode !== 200) throw new Error(`fastify: ${response.statusCode}`)
-  await app.close()
-}
-
-// Plain JavaScript has no decorator syntax: apply Nest's decorators as TypeScript emits them.
-class OrdersController {
-  find () { return { id: 42 } }
-}
-Reflect.decorate([Get(':id')], OrdersController.prototype, 'find', Object.getOwnPropertyDescriptor(OrdersController.prototype, 'find'))
-Reflect.decorate([Controller('orders')], OrdersController)
-class AppModule {}
-Reflect.decorate([Module({ imports: [LogstashModule.forRoot({ handler })], controllers: [OrdersController] })], AppModule)
-
-const app = await NestFactory.create(AppModule, { logger: false })
-createLogger({ handler, name: 'core' }).info('core event', { consumer })
-await viaExpress()
-await viaFastify()
-await app.listen(0, '127.0.0.1')
-await get(`http://127.0.0.1:${app.getHttpServer().address().port}/orders/42`)
-await app.close()
-await handler.close()
+await drive(process.env.CONSUMER ?? 'esm', {
+  LogstashFormatter,
+  LogstashHandler,
+  createLogger,
+  express,
+  logstashErrorMiddleware,
+  logstashMiddleware,
+  Fastify,
+  logstashPlugin,
+  Controller,
+  Get,
+  Module,
+  NestFactory,
+  LogstashModule
+})

@@ -91,7 +91,7 @@ describe('packed packages, installed into an application outside the repository'
   before(async function () {
     app = await createPackedApp()
     receiver = await TcpReceiver.start()
-    for (const file of ['consumer.ts', 'consumer.cjs', 'consumer.mjs']) copyFileSync(join(CONSUMERS, file), join(app.dir, file))
+    for (const file of ['consumer.ts', 'consumer.cjs', 'consumer.mjs', 'drive.cjs']) copyFileSync(join(CONSUMERS, file), join(app.dir, file))
     writeSubpaths(app)
     const tsc = typescript5()
     // All four compilations start now and run side by side; each test awaits its own.
