@@ -16,6 +16,8 @@ export class TempDir {
   }
 
   remove (): void {
-    rmSync(this.path, { recursive: true, force: true })
+    // A SQLite cache's thread may still be writing its -wal/-shm files as the test ends:
+    // rmSync then meets ENOTEMPTY, and tries again.
+    rmSync(this.path, { recursive: true, force: true, maxRetries: 5 })
   }
 }

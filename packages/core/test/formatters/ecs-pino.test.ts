@@ -52,10 +52,11 @@ describe('EcsFormatter compared with @elastic/ecs-pino-format on the same reques
 
   it('writes the same value for every field both write, but the deliberate differences', () => {
     const ourPaths = new Set(leafPaths(pair.ours))
+    // @timestamp may differ by nature (each took its own clock reading, equal within the same
+    // millisecond): not compared. The others differ by choice.
     const differing = leafPaths(pair.pino)
-      .filter((path) => ourPaths.has(path) && JSON.stringify(valueAt(pair.pino, path)) !== JSON.stringify(valueAt(pair.ours, path)))
-    // @timestamp differs by nature; the others by choice.
-    assert.deepEqual(differing.sort(), ['@timestamp', 'ecs.version', 'event.dataset'])
+      .filter((path) => path !== '@timestamp' && ourPaths.has(path) && JSON.stringify(valueAt(pair.pino, path)) !== JSON.stringify(valueAt(pair.ours, path)))
+    assert.deepEqual(differing.sort(), ['ecs.version', 'event.dataset'])
     assert.equal(valueAt(pair.pino, 'event.dataset'), 'shop')
     assert.equal(valueAt(pair.ours, 'event.dataset'), 'shop.log')
   })

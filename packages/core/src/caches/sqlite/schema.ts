@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { CacheError, ConfigurationError } from '../../errors'
+import { loadExperimentalBuiltin } from '../../experimental-builtin'
 
 type SqliteModule = typeof import('node:sqlite')
 
@@ -68,7 +69,7 @@ export class NewerSchemaError extends CacheError {
 export function loadSqlite (): SqliteModule {
   let sqlite: SqliteModule | undefined
   try {
-    sqlite = process.getBuiltinModule?.('node:sqlite') as SqliteModule | undefined
+    sqlite = loadExperimentalBuiltin<SqliteModule>('node:sqlite', 'SQLite')
   } catch {
     sqlite = undefined
   }
