@@ -40,3 +40,17 @@ function each (fn: (p: ExitParticipant) => void): void {
     }
   }
 }
+
+// What getActiveResourcesInfo() calls a write request under way.
+const WRITE_REQUESTS: ReadonlySet<string> = new Set(['WriteWrap', 'SimpleWriteWrap', 'ShutdownWrap'])
+
+/**
+ * True when nothing but write requests keeps the event loop alive: no ref()ed timer,
+ * server, socket, child process or file operation. A write to a receiver that stopped
+ * reading is such a request, and it keeps the process alive even on an unref()ed socket,
+ * so `beforeExit` never comes: this tells the handler that the application is done.
+ */
+export function onlyWritesKeepAlive (): boolean {
+  const resources = process.getActiveResourcesInfo()
+  return resources.length > 0 && resources.every((name) => WRITE_REQUESTS.has(name))
+}

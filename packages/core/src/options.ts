@@ -1,13 +1,19 @@
-import type { LogstashError } from './errors'
+import type * as Http from 'node:http'
+import { ConfigurationError, type LogstashError } from './errors'
+import { lazyBuiltin } from './lazy-builtin'
 import { TRANSPORT_NAMES, type Cache, type Formatter, type Transport, type TransportName } from './contracts'
 import { LEVELS, type Level } from './levels'
 import { readEnvironment } from './env'
+import { parseHostAddress, type HostAddress } from './host-address'
 import {
   checkBoolean, checkFunction, checkInteger, checkOneOf, checkPlainObject, checkString, fail,
   hasMethods, warnUnknownKeys
 } from './validate'
 
 export { TRANSPORT_NAMES, type TransportName } from './contracts'
+
+// Loaded only to check the names and values of `http.headers`.
+const httpModule = lazyBuiltin<typeof Http>('node:http')
 
 /** Default port per transport: Logstash's conventional inputs. */
 export const DEFAULT_PORTS: Readonly<Record<TransportName, number>> = Object.freeze({
@@ -86,19 +92,58 @@ export interface SqliteOptions {
   vacuum?: boolean
 }
 
-/** Backoff after a failed send: exponential from `initialDelayMs`, capped, with jitter. */
+/**
+ * Backoff of a host after a failure: exponential from `initialDelayMs` with jitter, capped
+ * at `maxReconnectDelayMs` when no connection could be made (a refused connect costs almost
+ * nothing, and a short cap brings delivery back soon after an outage) and at `maxDelayMs`
+ * when the receiver took the connection but the send failed (an HTTP 503, a missing Beats
+ * ACK: retrying sends the batch again, so it backs off further).
+ */
 export interface RetryOptions {
   /** @default 100 */
   initialDelayMs?: number
-  /** @default 30000 */
+  /** Longest wait before sending again after a failed send. @default 30000 */
   maxDelayMs?: number
+  /** Longest wait before connecting again after a failed connection attempt. @default 2000 */
+  maxReconnectDelayMs?: number
+}
+
+/** One entry of `hosts`: `'host'`, `'host:port'`, `'[ipv6]:port'`, or an object. */
+export type HostEntry = string | { host: string, port?: number }
+
+/** One Logstash host after validation. */
+export interface ResolvedHost {
+  readonly host: string
+  readonly port: number
 }
 
 export interface HandlerOptions {
   /** Logstash host name, IPv4 or IPv6 address. @default 'localhost' (env `LOGSTASH_HOST`) */
   host?: string
-  /** @default per transport: tcp 5959, udp 5959, beats 5044, http 8080 (env `LOGSTASH_PORT`) */
+  /** @default per transport: tcp 5959, udp 5959, beats 5044, http 8080 (env `LOGSTASH_PORT`); with `hosts`, the port of entries that name none */
   port?: number
+  /**
+   * Several Logstash hosts, instead of `host`: `['ls1:5044', '[::1]:5044', { host: 'ls3' }]`.
+   * By default one at a time, the next when it fails (failover); see `loadBalance`.
+   * @default none: `host` (env `LOGSTASH_HOSTS`, comma separated)
+   */
+  hosts?: readonly HostEntry[]
+  /**
+   * `false`: failover, batches go to the first healthy host in `hosts` order, to the next
+   * when it fails, and back to the first once it is healthy again. `true`: batches are
+   * spread over every healthy host, round robin.
+   * @default false
+   */
+  loadBalance?: boolean
+  /** Connections per host (HTTP: each with up to `pipelining` requests). @default 1 */
+  workers?: number
+  /**
+   * Batches in flight per connection: Beats windows awaiting their ACK, HTTP requests
+   * awaiting their answer, TCP batches queued behind the one being written. With 1, a batch
+   * goes out only once the previous one is delivered.
+   * @default 2
+   */
+  pipelining?: number
   /** The protocol, or your own `Transport`. @default 'tcp' (env `LOGSTASH_TRANSPORT`) */
   transport?: TransportName | Transport
   /** TLS for tcp, beats and http; `true` for defaults. Verification is on unless turned off. @default off (env `LOGSTASH_TLS=1`, `LOGSTASH_TLS_CA`) */
@@ -123,9 +168,14 @@ export interface HandlerOptions {
   flushCount?: number
   /** Most events per send. @default 1000 */
   batchSize?: number
-  /** Connect, TLS handshake, write, HTTP response and Beats ACK timeout, in milliseconds. @default 5000 */
+  /**
+   * Connect, TLS handshake, HTTP response and Beats ACK timeout, in milliseconds. For a TCP
+   * write it is the longest time without progress before the host counts as stalled (the
+   * write goes on; other hosts take new batches).
+   * @default 5000
+   */
   timeoutMs?: number
-  /** Backoff after a failed send. Sending never gives up: TTL and bounds decide what is dropped. */
+  /** Backoff of a host after a failure. Sending never gives up: TTL and bounds decide what is dropped. */
   retry?: RetryOptions
   /** Most time `close()` (and the flush on `beforeExit`) spends delivering, in milliseconds. @default 10000 */
   closeTimeoutMs?: number
@@ -141,6 +191,9 @@ export interface HandlerOptions {
 
 export const DEFAULTS = Object.freeze({
   host: 'localhost',
+  loadBalance: false,
+  workers: 1,
+  pipelining: 2,
   transport: 'tcp' as TransportName,
   http: Object.freeze({ path: '/', gzip: false, maxContentLength: 100 * 1024 * 1024 }),
   beats: Object.freeze({ windowSize: 1000, compressionLevel: 6 }),
@@ -150,7 +203,7 @@ export const DEFAULTS = Object.freeze({
   flushCount: 500,
   batchSize: 1000,
   timeoutMs: 5000,
-  retry: Object.freeze({ initialDelayMs: 100, maxDelayMs: 30_000 }),
+  retry: Object.freeze({ initialDelayMs: 100, maxDelayMs: 30_000, maxReconnectDelayMs: 2000 }),
   closeTimeoutMs: 10_000,
   errorRateLimit: 5,
   level: 'trace' as Level,
@@ -170,8 +223,15 @@ export interface ResolvedHttpOptions {
 
 /** Options after defaults, environment and validation: nothing downstream checks for `undefined`. */
 export interface ResolvedOptions {
+  /** The first of `hosts`. */
   readonly host: string
+  /** The port of the first of `hosts`. */
   readonly port: number
+  /** Every host, at least one: `hosts`, or `host` and `port`. */
+  readonly hosts: readonly ResolvedHost[]
+  readonly loadBalance: boolean
+  readonly workers: number
+  readonly pipelining: number
   readonly transport: TransportName | Transport
   readonly tls: ResolvedTlsOptions | undefined
   readonly http: ResolvedHttpOptions
@@ -198,13 +258,15 @@ export interface ResolvedOptions {
 
 /** The names of every handler option: what an adapter passes on to the handler it creates. */
 export const HANDLER_OPTION_NAMES: readonly (keyof HandlerOptions)[] = Object.freeze([
-  'host', 'port', 'transport', 'tls', 'http', 'beats', 'formatter', 'databasePath', 'cache',
+  'host', 'port', 'hosts', 'loadBalance', 'workers', 'pipelining', 'transport', 'tls', 'http', 'beats', 'formatter', 'databasePath', 'cache',
   'sqlite', 'eventTtlMs', 'flushIntervalMs', 'flushCount', 'batchSize', 'timeoutMs', 'retry',
   'closeTimeoutMs', 'errorRateLimit', 'onError', 'level', 'enabled'
 ])
 const CACHE_METHODS = ['add', 'take', 'ack', 'release', 'expire', 'pendingCount', 'counts', 'close'] as const
 const TRANSPORT_METHODS = ['send', 'close'] as const
 const MAX_TIMER_MS = 2 ** 31 - 1
+// A sanity bound for workers and pipelining: more would only exhaust sockets or memory.
+const MAX_CONNECTIONS = 64
 
 /**
  * Resolves options: what the code set wins, then the `LOGSTASH_*` environment, then
@@ -228,11 +290,19 @@ export function normalizeOptions (input: HandlerOptions = {}, env: NodeJS.Proces
   const eventTtlMs = options.eventTtlMs
   const timeoutMs = checkInteger('timeoutMs', options.timeoutMs ?? DEFAULTS.timeoutMs, 1, MAX_TIMER_MS)
 
+  const defaultPort = port === undefined
+    ? (typeof transport === 'string' ? DEFAULT_PORTS[transport] : 0)
+    : checkInteger('port', port, 1, 65535)
+  const hosts = resolveHosts(options, fromEnv.hosts, fromEnv.host, defaultPort)
+  const first = hosts[0] as ResolvedHost
+
   return Object.freeze({
-    host: checkString('host', pick('host') ?? DEFAULTS.host),
-    port: port === undefined
-      ? (typeof transport === 'string' ? DEFAULT_PORTS[transport] : 0)
-      : checkInteger('port', port, 1, 65535),
+    host: first.host,
+    port: first.port,
+    hosts,
+    loadBalance: checkBoolean('loadBalance', options.loadBalance ?? DEFAULTS.loadBalance),
+    workers: checkInteger('workers', options.workers ?? DEFAULTS.workers, 1, MAX_CONNECTIONS),
+    pipelining: checkInteger('pipelining', options.pipelining ?? DEFAULTS.pipelining, 1, MAX_CONNECTIONS),
     transport,
     tls: resolveTls(pick('tls')),
     http: resolveHttp(options.http),
@@ -255,6 +325,36 @@ export function normalizeOptions (input: HandlerOptions = {}, env: NodeJS.Proces
     level: checkOneOf('level', pick('level') ?? DEFAULTS.level, LEVELS),
     enabled: checkBoolean('enabled', pick('enabled') ?? DEFAULTS.enabled)
   })
+}
+
+/**
+ * The hosts, in order: `hosts` (code, else `LOGSTASH_HOSTS`), else `host` (code, else
+ * `LOGSTASH_HOST`, else 'localhost'), each with `defaultPort` unless it names its own.
+ */
+function resolveHosts (options: HandlerOptions, envHosts: readonly HostAddress[] | undefined, envHost: string | undefined, defaultPort: number): readonly ResolvedHost[] {
+  let entries: readonly HostAddress[]
+  if (options.hosts !== undefined) {
+    if (options.host !== undefined) fail('host', 'unset when hosts is set (hosts replaces host)', options.host)
+    if (!Array.isArray(options.hosts) || options.hosts.length === 0) fail('hosts', 'a non-empty array', options.hosts)
+    entries = options.hosts.map((entry, i) => resolveHostEntry(`hosts[${i}]`, entry))
+  } else if (options.host !== undefined) {
+    entries = [{ host: checkString('host', options.host), port: undefined }]
+  } else if (envHosts !== undefined) {
+    entries = envHosts
+  } else {
+    entries = [{ host: checkString('host', envHost ?? DEFAULTS.host), port: undefined }]
+  }
+  return Object.freeze(entries.map(({ host, port }) => Object.freeze({ host, port: port ?? defaultPort })))
+}
+
+function resolveHostEntry (name: string, entry: unknown): HostAddress {
+  if (typeof entry === 'string') return parseHostAddress(name, entry)
+  const value = checkPlainObject(name, entry) as { host?: unknown, port?: unknown }
+  warnUnknownKeys(name, value as Record<string, unknown>, ['host', 'port'])
+  return {
+    host: checkString(`${name}.host`, value.host),
+    port: value.port === undefined ? undefined : checkInteger(`${name}.port`, value.port, 1, 65535)
+  }
 }
 
 function resolveTransport (value: unknown): TransportName | Transport {
@@ -299,7 +399,15 @@ function resolveHttp (value: unknown): ResolvedHttpOptions {
     fail(http.username === undefined ? 'http.username' : 'http.password', 'set together with ' + (http.username === undefined ? 'http.password' : 'http.username'), undefined)
   }
   const headers = http.headers === undefined ? {} : checkPlainObject('http.headers', http.headers)
-  for (const [name, v] of Object.entries(headers)) checkString(`http.headers['${name}']`, v, { allowEmpty: true })
+  for (const [name, v] of Object.entries(headers)) {
+    const value = checkString(`http.headers['${name}']`, v, { allowEmpty: true })
+    try {
+      httpModule().validateHeaderName(name)
+      httpModule().validateHeaderValue(name, value)
+    } catch (err) {
+      throw new ConfigurationError(`http.headers['${name}'] must be a valid HTTP header: ${(err as Error).message}`, { cause: err })
+    }
+  }
   return Object.freeze({
     path,
     ...(http.username === undefined ? {} : { username: checkString('http.username', http.username) }),
@@ -342,11 +450,15 @@ function resolveSqlite (value: unknown, timeoutMs: number): Readonly<Required<Sq
 
 function resolveRetry (value: unknown): Readonly<Required<RetryOptions>> {
   const retry = (value === undefined ? {} : checkPlainObject('retry', value)) as RetryOptions
-  warnUnknownKeys('retry', retry as Record<string, unknown>, ['initialDelayMs', 'maxDelayMs'])
+  warnUnknownKeys('retry', retry as Record<string, unknown>, ['initialDelayMs', 'maxDelayMs', 'maxReconnectDelayMs'])
   const initialDelayMs = checkInteger('retry.initialDelayMs', retry.initialDelayMs ?? DEFAULTS.retry.initialDelayMs, 1, MAX_TIMER_MS)
   const maxDelayMs = checkInteger('retry.maxDelayMs', retry.maxDelayMs ?? Math.max(DEFAULTS.retry.maxDelayMs, initialDelayMs), 1, MAX_TIMER_MS)
   if (maxDelayMs < initialDelayMs) fail('retry.maxDelayMs', `>= retry.initialDelayMs (${initialDelayMs})`, maxDelayMs)
-  return Object.freeze({ initialDelayMs, maxDelayMs })
+  // A short maxDelayMs also shortens the reconnect cap (never longer than the resend one).
+  const maxReconnectDelayMs = checkInteger('retry.maxReconnectDelayMs',
+    retry.maxReconnectDelayMs ?? Math.min(maxDelayMs, Math.max(DEFAULTS.retry.maxReconnectDelayMs, initialDelayMs)), 1, MAX_TIMER_MS)
+  if (maxReconnectDelayMs < initialDelayMs) fail('retry.maxReconnectDelayMs', `>= retry.initialDelayMs (${initialDelayMs})`, maxReconnectDelayMs)
+  return Object.freeze({ initialDelayMs, maxDelayMs, maxReconnectDelayMs })
 }
 
 function resolveRateLimit (value: unknown): number {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { MemoryCache, SqliteCache, type Cache } from '@logstash-async/core'
 import { TempDir } from '../../../../test/helpers/temp-dir'
+import { memoryCacheOptions, sqliteCacheOptions } from '../../../../test/helpers/resolved-options'
 
 interface Limits { maxEvents?: number, maxBytes?: number }
 
@@ -11,8 +12,8 @@ interface CacheKind {
 
 let files = 0
 const KINDS: CacheKind[] = [
-  { name: 'MemoryCache', create: (_dir, limits) => new MemoryCache(limits) },
-  { name: 'SqliteCache', create: (dir, limits) => new SqliteCache({ path: dir.file(`cache-${++files}.db`), ...limits }) }
+  { name: 'MemoryCache', create: (_dir, limits) => new MemoryCache(memoryCacheOptions(limits)) },
+  { name: 'SqliteCache', create: (dir, limits) => new SqliteCache(sqliteCacheOptions({ path: dir.file(`cache-${++files}.db`), ...limits })) }
 ]
 
 /** Adds events named `prefix-0`, `prefix-1`... logged now (or at `time`). */

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { MemoryCache } from '@logstash-async/core'
+import { memoryCacheOptions } from '../../../../test/helpers/resolved-options'
 
 const T = 1_700_000_000_000
 
 describe('MemoryCache', () => {
   it('hands out events oldest first, in batches of at most max', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     for (let i = 0; i < 5; i++) cache.add(`e${i}`, T)
     const first = await cache.take(3)
     const second = await cache.take(3)
@@ -15,7 +16,7 @@ describe('MemoryCache', () => {
   })
 
   it('forgets an acknowledged batch and ignores a second ack or a release after it', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     cache.add('a', T)
     cache.add('b', T)
     const batch = await cache.take(10)
@@ -28,7 +29,7 @@ describe('MemoryCache', () => {
   })
 
   it('puts a released batch back ahead of newer events, in its order', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     cache.add('a', T)
     cache.add('b', T)
     const batch = await cache.take(10)
@@ -40,7 +41,7 @@ describe('MemoryCache', () => {
   })
 
   it('drops the oldest pending events past maxEvents and counts exactly those', async () => {
-    const cache = new MemoryCache({ maxEvents: 100 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 100 }))
     for (let i = 0; i < 250; i++) cache.add(`e${i}`, T)
     assert.equal(cache.pendingCount(), 100)
     assert.equal(cache.counts().dropped, 150)
@@ -50,7 +51,7 @@ describe('MemoryCache', () => {
   })
 
   it('defers dropping events in flight, and drops nothing if their send succeeds', async () => {
-    const cache = new MemoryCache({ maxEvents: 4 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 4 }))
     for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
     const inFlight = await cache.take(3)
     cache.add('e4', T)
@@ -62,7 +63,7 @@ describe('MemoryCache', () => {
   })
 
   it('drops the oldest events of a failed batch it owed, keeping exactly the newest', async () => {
-    const cache = new MemoryCache({ maxEvents: 4 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 4 }))
     for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
     const inFlight = await cache.take(3)
     cache.add('e4', T)
@@ -73,7 +74,7 @@ describe('MemoryCache', () => {
   })
 
   it('drops waiting events once everything in flight is owed', async () => {
-    const cache = new MemoryCache({ maxEvents: 2 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 2 }))
     cache.add('e0', T)
     const inFlight = await cache.take(1)
     for (let i = 1; i <= 4; i++) cache.add(`e${i}`, T)
@@ -84,7 +85,7 @@ describe('MemoryCache', () => {
   })
 
   it('bounds the UTF-8 bytes it holds when maxBytes is set', async () => {
-    const cache = new MemoryCache({ maxBytes: 10 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxBytes: 10 }))
     cache.add('ééé', T) // 6 bytes
     cache.add('abcd', T) // 4 bytes: exactly at the bound
     assert.equal(cache.counts().dropped, 0)
@@ -94,7 +95,7 @@ describe('MemoryCache', () => {
   })
 
   it('drops the oldest when a released batch no longer fits the bound', async () => {
-    const cache = new MemoryCache({ maxEvents: 3 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 3 }))
     cache.add('a', T)
     cache.add('b', T)
     const batch = await cache.take(2)
@@ -107,7 +108,7 @@ describe('MemoryCache', () => {
   })
 
   it('expires pending events older than the TTL and counts them', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     const now = Date.now()
     cache.add('old1', now - 10_000)
     cache.add('old2', now - 5_000)
@@ -118,7 +119,7 @@ describe('MemoryCache', () => {
   })
 
   it('keeps FIFO order across the growth of its ring buffer', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     const taken: string[] = []
     for (let round = 0; round < 5; round++) {
       for (let i = 0; i < 1500; i++) cache.add(`${round}-${i}`, T)
@@ -138,7 +139,7 @@ describe('MemoryCache', () => {
   })
 
   it('counts what it still holds as dropped when closed', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     cache.add('a', T)
     cache.add('b', T)
     await cache.take(1)
