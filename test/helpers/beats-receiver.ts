@@ -121,6 +121,8 @@ export class BeatsReceiver {
   }
 
   #accept (socket: Socket): void {
+    // As Logstash's beats input (Netty sets TCP_NODELAY): ACKs go out at once.
+    socket.setNoDelay(true)
     const connection = ++this.connections
     this.sockets.add(socket)
     socket.on('close', () => this.sockets.delete(socket))

@@ -142,7 +142,7 @@ export class LogstashHandler implements LogSink, ExitParticipant {
       sent: worker.sent,
       dropped: cache.dropped + worker.refused + this.#droppedAfterClose,
       expired: cache.expired,
-      failedSends: hosts.reduce((n, host) => n + host.failedSends, 0),
+      failedSends: worker.failedSends + this.#pool.failedProbes,
       retries: worker.retries,
       lastError: this.#reporter.last,
       hosts

@@ -60,7 +60,7 @@ export interface HttpOptions {
 export interface BeatsOptions {
   /** Events per window, acknowledged together. @default 1000 */
   windowSize?: number
-  /** zlib level of the window's `2C` frame; 0 sends plain `2J` frames. @default 6 */
+  /** zlib level of the window's `2C` frame; 0 sends plain `2J` frames. @default 3 (as Filebeat) */
   compressionLevel?: number
 }
 
@@ -196,7 +196,7 @@ export const DEFAULTS = Object.freeze({
   pipelining: 2,
   transport: 'tcp' as TransportName,
   http: Object.freeze({ path: '/', gzip: false, maxContentLength: 100 * 1024 * 1024 }),
-  beats: Object.freeze({ windowSize: 1000, compressionLevel: 6 }),
+  beats: Object.freeze({ windowSize: 1000, compressionLevel: 3 }),
   cache: Object.freeze({ maxEvents: 100_000 }),
   sqlite: Object.freeze({ leaseMs: 60_000, busyTimeoutMs: 1000, vacuum: false }),
   flushIntervalMs: 200,

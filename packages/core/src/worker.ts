@@ -42,6 +42,8 @@ export interface WorkerCounts {
   sent: number
   /** Events the receiver refused for good (HTTP 4xx, too large). */
   refused: number
+  /** Sends that failed, counted once their batch is back in the cache. */
+  failedSends: number
   retries: number
 }
 
@@ -101,7 +103,7 @@ export class Worker {
   #stopped = false
   /** The cache's `dropped` count already reported to `onError`. */
   #reportedDrops = 0
-  readonly #counts: WorkerCounts = { sent: 0, refused: 0, retries: 0 }
+  readonly #counts: WorkerCounts = { sent: 0, refused: 0, failedSends: 0, retries: 0 }
 
   constructor (cache: Cache, pool: HostPool, options: WorkerOptions, reporter: ErrorReporter) {
     this.#cache = cache
@@ -236,10 +238,11 @@ export class Worker {
     this.#timerKind = undefined
   }
 
+  // A host came back, failed, stalled or resumed. A turn later: a batch that just failed is
+  // back in the cache by then, ahead of newer events.
   #onPoolChange (): void {
     this.#blocked = false
-    if (this.#timerKind === 'backoff') this.#clearTimer()
-    this.#schedule()
+    if (!this.#stopped && !this.#pumping && this.#timerKind !== 'immediate') this.#setTimer('immediate', 0)
   }
 
   /** Hands out batches while a connection is free and events are due, without awaiting the sends. */
@@ -346,6 +349,7 @@ export class Worker {
       this.#counts.refused += settled.dropped
       if (settled.error !== undefined) this.#reporter.report(settled.error)
     }
+    this.#counts.failedSends++
     this.#retriesOwed++
     this.#due = true
     // A send aborted by close() is no problem to report: the batch is released.
@@ -365,7 +369,10 @@ export class Worker {
     if (this.#cacheFailures > 0) {
       if (this.#timer === undefined) this.#setTimer('backoff', backoffDelay(this.#cacheFailures, this.#options.retry))
     } else if (urgent && !this.#blocked) {
-      this.#setTimer('immediate', 0)
+      // Not from the caller's tick (notify() uses an immediate): from a send that ended, or
+      // a pump, so the next batch goes at once, not a turn of the event loop later.
+      this.#clearTimer()
+      void this.#pump()
     } else if (urgent) {
       // No connection free. A send ending or a host found reachable calls back; else the
       // next host's backoff ends. A host due now while sends are under way waits for them.

@@ -11,7 +11,7 @@ describe('normalizeOptions', () => {
     assert.equal(o.transport, 'tcp')
     assert.equal(o.tls, undefined)
     assert.deepEqual(o.http, { path: '/', headers: {}, gzip: false, maxContentLength: 104857600 })
-    assert.deepEqual(o.beats, { windowSize: 1000, compressionLevel: 6 })
+    assert.deepEqual(o.beats, { windowSize: 1000, compressionLevel: 3 })
     assert.equal(o.formatter, undefined)
     assert.equal(o.databasePath, undefined)
     assert.deepEqual(o.cache, { maxEvents: 100000, maxBytes: undefined })

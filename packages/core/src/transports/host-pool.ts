@@ -35,6 +35,8 @@ export class HostPool implements Transport {
   readonly #loadBalance: boolean
   /** Called when a host became usable again or its state changed: the worker looks for work. */
   onChange: () => void = () => {}
+  /** Connection attempts to hosts that were down which failed (sends that failed are the worker's to count). */
+  failedProbes = 0
   #next = 0
   #closed = false
 
@@ -190,6 +192,7 @@ export class HostPool implements Transport {
       this.onChange()
     }, (err: unknown) => {
       host.probing = false
+      this.failedProbes++
       host.failed(err instanceof TransportError ? err : new TransportError(String(err), { retryable: true, connectFailed: true }), Date.now())
       this.onChange()
     })
