@@ -84,6 +84,77 @@ describe('MemoryCache', () => {
     assert.equal(cache.counts().dropped, 3)
   })
 
+  describe('with several batches in flight', () => {
+    it('owes the oldest events in flight, whichever batch holds them, and keeps exactly the newest', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 4 }))
+      for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      cache.add('e4', T)
+      cache.add('e5', T)
+      // e0 and e1 (batch a) are owed: dropped only if a comes back.
+      assert.deepEqual(cache.counts(), { pending: 2, inFlight: 4, dropped: 0, expired: 0 })
+      await cache.release(b)
+      await cache.release(a)
+      assert.deepEqual(cache.counts(), { pending: 4, inFlight: 0, dropped: 2, expired: 0 })
+      assert.deepEqual((await cache.take(10)).events, ['e2', 'e3', 'e4', 'e5'])
+    })
+
+    it('forgives what a delivered batch owed and drops what a failed one owed, in any order', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 4 }))
+      for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      for (let i = 4; i < 7; i++) cache.add(`e${i}`, T)
+      // Owed: e0, e1 (a) and e2 (b), the three oldest.
+      await cache.release(b)
+      await cache.ack(a)
+      assert.deepEqual(cache.counts(), { pending: 4, inFlight: 0, dropped: 1, expired: 0 })
+      assert.deepEqual((await cache.take(10)).events, ['e3', 'e4', 'e5', 'e6'])
+    })
+
+    it('owes the events of a batch that went out again, older than a batch still out', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 5 }))
+      for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      await cache.release(a)
+      cache.add('e4', T)
+      const again = await cache.take(3)
+      assert.deepEqual(again.events, ['e0', 'e1', 'e4'])
+      cache.add('e5', T)
+      cache.add('e6', T)
+      // Over by two: the two oldest, e0 and e1 of the batch that went out again.
+      await cache.release(again)
+      await cache.release(b)
+      assert.equal(cache.counts().dropped, 2)
+      assert.deepEqual((await cache.take(10)).events, ['e2', 'e3', 'e4', 'e5', 'e6'])
+    })
+
+    it('counts a partly delivered batch: its delivered head forgiven, its owed rest dropped', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 4 }))
+      for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
+      const batch = await cache.take(4)
+      for (let i = 4; i < 7; i++) cache.add(`e${i}`, T)
+      // e0, e1, e2 owed; e0 was delivered, e1 and e2 were not: dropped now, e3 back.
+      await cache.release(batch, 1)
+      assert.deepEqual(cache.counts(), { pending: 4, inFlight: 0, dropped: 2, expired: 0 })
+      assert.deepEqual((await cache.take(10)).events, ['e3', 'e4', 'e5', 'e6'])
+    })
+
+    it('bounds bytes the same way', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 100, maxBytes: 8 }))
+      for (const event of ['aa', 'bb', 'cc', 'dd']) cache.add(event, T)
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      cache.add('ee', T)
+      await cache.release(b)
+      await cache.release(a)
+      assert.deepEqual((await cache.take(10)).events, ['bb', 'cc', 'dd', 'ee'])
+      assert.equal(cache.counts().dropped, 1)
+    })
+  })
+
   it('bounds the UTF-8 bytes it holds when maxBytes is set', async () => {
     const cache = new MemoryCache(memoryCacheOptions({ maxBytes: 10 }))
     cache.add('ééé', T) // 6 bytes
