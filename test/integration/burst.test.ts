@@ -37,7 +37,8 @@ function push (map: Map<number, number[]>, connection: number, seq: number): voi
 
 // The burst: 200,000 events logged as fast as the application can, with the
 // handler's default options, against receivers on loopback. The handler runs in a process
-// of its own, as the benchmark's does, so the receiver does not take turns from it.
+// of its own, as the benchmark's does, so the receiver does not take turns from it, and with
+// a lower priority, so that on a busy machine the receiver keeps up as Logstash would.
 describe('a burst of 200,000 events with default options', function () {
   this.timeout(60_000)
   let receiver: TcpReceiver | BeatsReceiver | HttpReceiver | undefined
@@ -50,7 +51,8 @@ describe('a burst of 200,000 events with default options', function () {
   })
 
   async function burst (transport: string, port: number, ...extra: string[]): Promise<Record<string, unknown>> {
-    child = new FixtureProcess('burst-child.js', [transport, String(port), String(COUNT), ...extra])
+    // The receiver must not be what limits the burst: it gets the CPU first.
+    child = new FixtureProcess('burst-child.js', [transport, String(port), String(COUNT), ...extra], { niceness: 10 })
     const exit = await child.exit(50_000)
     assert.deepEqual(exit, { code: 0, signal: null }, child.stderr)
     return JSON.parse(child.lines[0] ?? '{}') as Record<string, unknown>

@@ -22,10 +22,15 @@
  * write failed, or it holds rows): what is undelivered then reaches the disk, and what was
  * delivered before it never does.
  */
-import { CacheError, DroppedEventsError, LogstashError, TransportError } from './errors'
-import type { Cache, CachedBatch, SendOutcome } from './contracts'
+import { TransportError } from './errors'
+import type { Cache, CachedBatch } from './contracts'
 import type { ErrorReporter } from './error-reporter'
 import { backoffDelay } from './backoff'
+import { FlushWaiters } from './flush-waiters'
+import { SendResults, type WorkerCounts } from './send-results'
+
+export type { WorkerCounts } from './send-results'
+import { PersistTick } from './persist-tick'
 import type { HostPool } from './transports/host-pool'
 import type { Lane } from './transports/pooled-host'
 
@@ -36,25 +41,6 @@ export interface WorkerOptions {
   eventTtlMs: number | undefined
   /** Backoff after the cache itself failed (the hosts keep their own). */
   retry: { initialDelayMs: number, maxDelayMs: number }
-}
-
-export interface WorkerCounts {
-  sent: number
-  /** Events the receiver refused for good (HTTP 4xx, too large). */
-  refused: number
-  /** Sends that failed, counted once their batch is back in the cache. */
-  failedSends: number
-  retries: number
-}
-
-interface FlushWaiter {
-  /**
-   * Resolved once this many events (counted from the handler's start) are settled, or, with
-   * a cache shared between processes, once the cache says its mark is flushed.
-   */
-  target: number
-  mark: unknown
-  resolve: (settled: boolean) => void
 }
 
 // Floor of the persist tick, the flush poll and a host's retry timer, so nothing spins.
@@ -70,7 +56,6 @@ export class Worker {
   readonly #cache: Cache
   readonly #pool: HostPool
   readonly #options: WorkerOptions
-  readonly #reporter: ErrorReporter
   /** How many events the handler handed to the cache so far; set by the handler. */
   accepted = 0
   /**
@@ -81,7 +66,7 @@ export class Worker {
 
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined
   #timerKind: TimerKind | undefined
-  #persistTimer: NodeJS.Timeout | undefined
+  readonly #persistTick: PersistTick
   #lingerTimer: NodeJS.Timeout | undefined
   #pollDelayMs = MIN_TICK_MS / 2
   #pumping = false
@@ -98,23 +83,22 @@ export class Worker {
   /** Sends that ended so far. */
   #settledSends = 0
   #nextExpireAt = 0
-  #waiters: FlushWaiter[] = []
+  readonly #waiters = new FlushWaiters((target, mark) => this.#isSettled(target, mark))
   #keepAlive = false
   #stopped = false
-  /** The cache's `dropped` count already reported to `onError`. */
-  #reportedDrops = 0
-  readonly #counts: WorkerCounts = { sent: 0, refused: 0, failedSends: 0, retries: 0 }
+  readonly #results: SendResults
 
   constructor (cache: Cache, pool: HostPool, options: WorkerOptions, reporter: ErrorReporter) {
     this.#cache = cache
     this.#pool = pool
     this.#options = options
-    this.#reporter = reporter
+    this.#results = new SendResults(cache, reporter)
+    this.#persistTick = new PersistTick(cache, Math.max(options.flushIntervalMs, MIN_TICK_MS), (err) => this.#results.reportCacheError(err))
     pool.onChange = () => this.#onPoolChange()
   }
 
   counts (): Readonly<WorkerCounts> {
-    return this.#counts
+    return this.#results.counts
   }
 
   /** Called after every `cache.add()`: the hot path, so it only looks at a few fields. */
@@ -127,7 +111,7 @@ export class Worker {
       }
     }
     // Armed after the send timer: when both are due together, the send goes first.
-    if (this.#persistTimer === undefined && this.#cache.persist !== undefined && !this.#stopped) this.#armPersistTick()
+    this.#persistTick.arm()
   }
 
   /**
@@ -139,17 +123,7 @@ export class Worker {
     const mark = this.#cache.flushMark?.()
     if (this.#isSettled(this.accepted, mark)) return true
     this.#pollDelayMs = MIN_TICK_MS / 2
-    let settled = false
-    let waiter: FlushWaiter | undefined
-    const done = new Promise<void>((resolve) => {
-      waiter = { target: this.accepted, mark, resolve: (ok) => { settled = ok; resolve() } }
-      this.#waiters.push(waiter)
-    })
-    let deadline: NodeJS.Timeout | undefined
-    const timedOut = new Promise<void>((resolve) => {
-      deadline = setTimeout(resolve, timeoutMs)
-      if (!this.#keepAlive) deadline.unref()
-    })
+    const waiting = this.#waiters.wait(this.accepted, mark, timeoutMs, this.#keepAlive)
     // A flush is a request to try now, even in the middle of a host's backoff.
     if (!this.#stopped) {
       this.#pool.retryNow()
@@ -157,10 +131,7 @@ export class Worker {
       this.#blocked = false
       if (!this.#pumping) this.#setTimer('immediate', 0)
     }
-    await Promise.race([done, timedOut])
-    clearTimeout(deadline)
-    this.#waiters = this.#waiters.filter((w) => w !== waiter)
-    return settled
+    return await waiting
   }
 
   /**
@@ -172,21 +143,18 @@ export class Worker {
     if (this.#timer !== undefined && this.#timerKind !== 'immediate') {
       if (on) this.#timer.ref(); else this.#timer.unref()
     }
-    if (this.#persistTimer !== undefined) {
-      if (on) this.#persistTimer.ref(); else this.#persistTimer.unref()
-    }
+    this.#persistTick.setKeepAlive(on)
   }
 
   /** No further sends; resolves when the sends under way have ended (closing the hosts ends them). */
   async stop (): Promise<void> {
     this.#stopped = true
     this.#clearTimer()
-    clearTimeout(this.#persistTimer)
-    this.#persistTimer = undefined
+    this.#persistTick.stop()
     clearTimeout(this.#lingerTimer)
     this.#lingerTimer = undefined
     while (this.#sends.size > 0) await Promise.all(this.#sends)
-    this.#resolveWaiters(true)
+    this.#waiters.resolve(true)
   }
 
   #setTimer (kind: TimerKind, delayMs: number): void {
@@ -211,25 +179,6 @@ export class Worker {
     if (!this.#keepAlive) this.#timer.unref()
   }
 
-  // Independent of the send timer: a send may hang for timeoutMs and a backoff last
-  // maxDelayMs, and what is logged meanwhile should not wait that long for the disk. The
-  // tick itself runs one turn later, after the sends its moment started (a TCP write is
-  // done by then): what they delivered need not be written.
-  #armPersistTick (): void {
-    const timer = setTimeout(() => {
-      setImmediate(() => {
-        if (this.#persistTimer === timer) this.#persistTimer = undefined
-        if (this.#stopped) return
-        this.#cache.persist?.().then((again) => {
-          // The cache asks for another tick even if nothing more is logged (its write failed).
-          if (again === true && this.#persistTimer === undefined && !this.#stopped) this.#armPersistTick()
-        }, (err: unknown) => this.#reportCacheError(err))
-      })
-    }, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
-    this.#persistTimer = timer
-    if (!this.#keepAlive) timer.unref()
-  }
-
   #clearTimer (): void {
     if (this.#timer === undefined) return
     if (this.#timerKind === 'immediate') clearImmediate(this.#timer as NodeJS.Immediate)
@@ -251,10 +200,10 @@ export class Worker {
     this.#pumping = true
     const { batchSize, flushCount, eventTtlMs } = this.#options
     try {
-      this.#reportEvictions()
+      this.#results.reportEvictions()
       if (eventTtlMs !== undefined && Date.now() >= this.#nextExpireAt) {
         this.#nextExpireAt = Date.now() + Math.max(this.#options.flushIntervalMs, MIN_TICK_MS)
-        await this.#expire(eventTtlMs)
+        if (await this.#results.expire(eventTtlMs)) this.#waiters.resolve(false)
       }
       this.#tookNothing = false
       while (!this.#stopped) {
@@ -269,7 +218,7 @@ export class Worker {
           // No host takes a batch now; another process sharing the cache may deliver.
           if (this.#waiters.length > 0 && this.#cache.refresh !== undefined) {
             await this.#cache.refresh()
-            this.#resolveWaiters(false)
+            this.#waiters.resolve(false)
           }
           break
         }
@@ -284,13 +233,13 @@ export class Worker {
         }
         this.#due = false
         this.#cacheFailures = 0
-        if (this.#retriesOwed > 0) { this.#retriesOwed--; this.#counts.retries++ }
+        if (this.#retriesOwed > 0) { this.#retriesOwed--; this.#results.counts.retries++ }
         this.#send(lane, batch)
       }
     } catch (err) {
       // The cache itself failed (a disk error): report it and try again later.
       this.#cacheFailures++
-      this.#reportCacheError(err)
+      this.#results.reportCacheError(err)
     } finally {
       this.#pumping = false
     }
@@ -299,14 +248,18 @@ export class Worker {
 
   #send (lane: Lane, batch: CachedBatch): void {
     const sending = this.#pool.sendOn(lane, batch.events).then(
-      (outcome) => this.#delivered(batch, outcome),
-      (err: unknown) => this.#failed(batch, asTransportError(err))
-    ).catch((err: unknown) => this.#reportCacheError(err)).finally(() => {
+      (outcome) => this.#results.delivered(batch, outcome),
+      async (err: unknown) => {
+        if (!await this.#results.failed(batch, asTransportError(err), this.#stopped)) return
+        this.#retriesOwed++
+        this.#due = true
+      }
+    ).catch((err: unknown) => this.#results.reportCacheError(err)).finally(() => {
       this.#sends.delete(sending)
       this.#settledSends++
       this.#tookNothing = false
       this.#blocked = false
-      this.#resolveWaiters(false)
+      this.#waiters.resolve(false)
       this.#schedule()
     })
     this.#sends.add(sending)
@@ -323,43 +276,10 @@ export class Worker {
     this.#lingerTimer.unref()
   }
 
-  async #delivered (batch: CachedBatch, outcome: void | SendOutcome): Promise<void> {
-    await this.#cache.ack(batch)
-    const refused = outcome?.dropped ?? 0
-    this.#counts.sent += batch.events.length - refused
-    this.#counts.refused += refused
-    if (outcome?.error !== undefined) this.#reporter.report(outcome.error)
-  }
-
-  async #failed (batch: CachedBatch, error: TransportError): Promise<void> {
-    const n = batch.events.length
-    const settled = error.settled
-    if (!error.retryable) {
-      await this.#cache.ack(batch)
-      const delivered = (settled?.count ?? 0) - (settled?.dropped ?? 0)
-      this.#counts.sent += delivered
-      this.#counts.refused += n - delivered
-      this.#reporter.report(new DroppedEventsError(`${n - delivered} events refused by the receiver and dropped: ${error.message}`, n - delivered, { code: 'LOGSTASH_REFUSED', cause: error }))
-      return
-    }
-    // What arrived before the failure stays delivered; the rest waits again, in order.
-    await this.#cache.release(batch, settled?.count ?? 0)
-    if (settled !== undefined) {
-      this.#counts.sent += settled.count - settled.dropped
-      this.#counts.refused += settled.dropped
-      if (settled.error !== undefined) this.#reporter.report(settled.error)
-    }
-    this.#counts.failedSends++
-    this.#retriesOwed++
-    this.#due = true
-    // A send aborted by close() is no problem to report: the batch is released.
-    if (!this.#stopped) this.#reporter.report(error)
-  }
-
   /** What comes next, once nothing runs: send now, wait for a send or a host, or a timer. */
   #schedule (): void {
     if (this.#stopped || this.#pumping || this.#timerKind === 'immediate') return
-    this.#resolveWaiters(false)
+    this.#waiters.resolve(false)
     const pending = this.#cache.pendingCount()
     // A flush waiting with nothing pending takes once more: a shared cache learns from it
     // what other processes, and its own deletes, left in the file.
@@ -397,30 +317,9 @@ export class Worker {
     }
   }
 
-  async #expire (eventTtlMs: number): Promise<void> {
-    const expired = await this.#cache.expire(eventTtlMs)
-    if (expired === 0) return
-    this.#reporter.report(new DroppedEventsError(`${expired} events older than eventTtlMs (${eventTtlMs} ms) deleted unsent`, expired, { code: 'LOGSTASH_EXPIRED' }))
-    this.#resolveWaiters(false)
-  }
-
-  // The cache drops the oldest events when it is full (at log time, or when a failed batch
-  // comes back); the worker, which runs on every tick and retry, says how many since last time.
-  #reportEvictions (): void {
-    const { dropped } = this.#cache.counts()
-    if (dropped <= this.#reportedDrops) return
-    const count = dropped - this.#reportedDrops
-    this.#reportedDrops = dropped
-    this.#reporter.report(new DroppedEventsError(`${count} events dropped because the cache was full (cache.maxEvents or cache.maxBytes)`, count, { code: 'LOGSTASH_CACHE_FULL' }))
-  }
-
-  #reportCacheError (err: unknown): void {
-    this.#reporter.report(err instanceof LogstashError ? err : new CacheError(`cache failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
-  }
-
   #settledCount (): number {
     const { dropped, expired } = this.#cache.counts()
-    return this.#counts.sent + this.#counts.refused + dropped + expired
+    return this.#results.counts.sent + this.#results.counts.refused + dropped + expired
   }
 
   #isSettled (target: number, mark: unknown): boolean {
@@ -428,17 +327,6 @@ export class Worker {
     if (this.#settledCount() >= target) return true
     const { pending, inFlight } = this.#cache.counts()
     return pending === 0 && inFlight === 0
-  }
-
-  #resolveWaiters (all: boolean): void {
-    if (this.#waiters.length === 0) return
-    const remaining: FlushWaiter[] = []
-    for (const waiter of this.#waiters) {
-      if (this.#isSettled(waiter.target, waiter.mark)) waiter.resolve(true)
-      else if (all) waiter.resolve(false)
-      else remaining.push(waiter)
-    }
-    this.#waiters = remaining
   }
 }
 

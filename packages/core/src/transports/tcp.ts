@@ -7,6 +7,7 @@ import { closedError, SocketSlot } from './socket-slot'
 import { describeSocketError } from './socket-options'
 import { ScratchBuffer, utf8Bound } from './scratch-buffer'
 import { WriteProgress } from './write-progress'
+import { countLines, encodeJsonLines, jsonLinesByteLength } from './json-lines'
 
 /** Options of `TcpTransport`, resolved: the handler fills them from its options. */
 export interface TcpTransportOptions {
@@ -282,32 +283,4 @@ export class TcpTransport implements PooledTransport {
   #address (): string {
     return `${this.#tls === undefined ? 'tcp' : 'tls'}://${formatHostAddress(this.#host, this.#port)}`
   }
-}
-
-/** How many lines end within the first `bytes` bytes of `payload`. */
-function countLines (payload: Buffer, bytes: number): number {
-  let count = 0
-  let at = payload.indexOf(0x0a)
-  while (at !== -1 && at < bytes) {
-    count++
-    at = payload.indexOf(0x0a, at + 1)
-  }
-  return count
-}
-
-/** Bytes of `events` as UTF-8 JSON lines, one newline after each. */
-function jsonLinesByteLength (events: readonly string[]): number {
-  let bytes = events.length
-  for (const event of events) bytes += Buffer.byteLength(event)
-  return bytes
-}
-
-/** Writes `events` as UTF-8 JSON lines to the start of `target` (large enough); returns that part. */
-function encodeJsonLines (events: readonly string[], target: Buffer): Buffer {
-  let offset = 0
-  for (const event of events) {
-    offset += target.write(event, offset)
-    target[offset++] = 0x0a
-  }
-  return target.subarray(0, offset)
 }
