@@ -55,7 +55,8 @@ function options () {
     // Each of this project's contenders on another build too, right after the current one:
     // before/after in one run (logstash-async-before, logstash-async-sqlite-before).
     const module = path.resolve(values.before)
-    const ours = contenders.filter((c) => c.file === 'logstash-async.js')
+    // Several hosts are new: an older build has no `hosts` to compare with.
+    const ours = contenders.filter((c) => c.file === 'logstash-async.js' && (c.hosts ?? 1) === 1)
     if (ours.length === 0) ours.push(CONTENDERS.find((c) => c.id === 'logstash-async'))
     for (const current of ours) {
       const before = { id: `${current.id}-before`, label: `${current.label}, from ${module}`, file: current.file, protocol: current.protocol, hosts: current.hosts, options: { ...current.options, module } }
