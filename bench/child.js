@@ -11,7 +11,7 @@ const { logInChunks } = require('./event')
 async function main () {
   const config = JSON.parse(process.argv[2])
   const contender = require(path.join(__dirname, 'contenders', config.file))
-  const instance = await contender.create({ host: config.host, port: config.port, tmpDir: config.tmpDir }, config.options)
+  const instance = await contender.create({ host: config.host, port: config.port, ports: config.ports, tmpDir: config.tmpDir }, config.options)
   const log = instance.log.bind(instance)
 
   const stopped = new Promise((resolve) => {

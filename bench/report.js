@@ -110,12 +110,13 @@ function table (rows) {
 const TCP_REFERENCE = 'logstash-async'
 
 /**
- * Every contender that speaks another protocol (Beats, HTTP) against `logstash-async` (TCP),
- * as medians of per-round ratios like the table's; empty when the TCP contender did not run.
+ * Every contender of ours that speaks another protocol (Beats, HTTP) or sends to several
+ * hosts against `logstash-async` (TCP, one host), as medians of per-round ratios like the
+ * table's; empty when the TCP contender did not run.
  */
 function transportSummary (contenders, runs) {
   const byRound = new Map(runs.filter((r) => r.id === TCP_REFERENCE && r.result !== undefined).map((r) => [r.round, derive(r.result)]))
-  const others = contenders.filter((c) => c.protocol !== undefined && c.protocol !== 'tcp')
+  const others = contenders.filter((c) => (c.protocol !== undefined && c.protocol !== 'tcp') || (c.hosts ?? 1) > 1)
   if (byRound.size === 0 || others.length === 0) return ''
   const lines = [`against ${TCP_REFERENCE} (TCP), medians of the per-round ratios:`]
   const width = Math.max(...others.map((c) => c.id.length))

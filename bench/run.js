@@ -55,10 +55,11 @@ function options () {
     // Each of this project's contenders on another build too, right after the current one:
     // before/after in one run (logstash-async-before, logstash-async-sqlite-before).
     const module = path.resolve(values.before)
-    const ours = contenders.filter((c) => c.file === 'logstash-async.js')
+    // Several hosts are new: an older build has no `hosts` to compare with.
+    const ours = contenders.filter((c) => c.file === 'logstash-async.js' && (c.hosts ?? 1) === 1)
     if (ours.length === 0) ours.push(CONTENDERS.find((c) => c.id === 'logstash-async'))
     for (const current of ours) {
-      const before = { id: `${current.id}-before`, label: `${current.label}, from ${module}`, file: current.file, protocol: current.protocol, options: { ...current.options, module } }
+      const before = { id: `${current.id}-before`, label: `${current.label}, from ${module}`, file: current.file, protocol: current.protocol, hosts: current.hosts, options: { ...current.options, module } }
       const at = contenders.indexOf(current)
       contenders = at === -1 ? [...contenders, before] : [...contenders.slice(0, at + 1), before, ...contenders.slice(at + 1)]
     }
@@ -98,12 +99,16 @@ let runCounter = 0
 
 async function runOne (settings, sink, ports, contender, round) {
   const runId = ++runCounter
-  const port = ports[contender.protocol ?? 'tcp']
+  const protocol = contender.protocol ?? 'tcp'
+  const port = ports[protocol]
   if (port === undefined) return { error: `the sink has no ${contender.protocol} server` }
+  // A contender with several hosts gets one of the sink's servers of its protocol for each.
+  const hostPorts = Array.from({ length: contender.hosts ?? 1 }, (_, i) => ports[i === 0 ? protocol : `${protocol}-${i + 1}`])
+  if (hostPorts.includes(undefined)) return { error: `the sink has fewer than ${contender.hosts} ${protocol} servers` }
   const tmpDir = mkdtempSync(path.join(os.tmpdir(), 'logstash-async-bench-'))
   try {
     await request(sink, { type: 'arm', runId, expected: settings.events }, 'armed')
-    const config = { file: contender.file, options: contender.options ?? {}, host: '127.0.0.1', port, tmpDir, events: settings.events, chunk: settings.chunk }
+    const config = { file: contender.file, options: contender.options ?? {}, host: '127.0.0.1', port, ports: hostPorts, tmpDir, events: settings.events, chunk: settings.chunk }
     const execArgv = settings.cpuProf
       ? ['--cpu-prof', '--cpu-prof-dir', settings.profileDir, '--cpu-prof-name', `${contender.id}-r${round}.cpuprofile`]
       : []

@@ -1,7 +1,7 @@
 'use strict'
 
 // The sink, in its own process: one server per protocol on 127.0.0.1 (TCP JSON lines, Beats,
-// HTTP; see sinks/), each on its own port and accepting any number of connections, all
+// HTTP; see sinks/; three TCP ones, for contenders with several hosts), each on its own port and accepting any number of connections, all
 // counting events and bytes into the same run. The runner "arms" it before each run with
 // the number of events to expect; it answers `complete` as soon as it has them all, or
 // `settled` when no byte has arrived for `idleMs` after the runner said the contender has
@@ -40,7 +40,14 @@ const counter = {
   }
 }
 
-const servers = { tcp: createTcpSink(counter), beats: createBeatsSink(counter), http: createHttpSink(counter) }
+// `tcp-2` and `tcp-3`: more TCP servers for the contenders with several hosts.
+const servers = {
+  tcp: createTcpSink(counter),
+  'tcp-2': createTcpSink(counter),
+  'tcp-3': createTcpSink(counter),
+  beats: createBeatsSink(counter),
+  http: createHttpSink(counter)
+}
 for (const server of Object.values(servers)) {
   server.on('connection', (socket) => {
     sockets.add(socket)

@@ -28,17 +28,25 @@ module.exports = [
   },
   {
     id: 'logstash-async-beats',
-    label: '@logstash-async/core LogstashHandler, Beats (windowSize 1000, compressionLevel 6)',
+    label: '@logstash-async/core LogstashHandler, Beats with its defaults (compressed)',
     file: 'logstash-async.js',
     protocol: 'beats',
-    options: { handler: { transport: 'beats', beats: { windowSize: 1000, compressionLevel: 6 } } }
+    options: { handler: { transport: 'beats' } }
+  },
+  {
+    id: 'logstash-async-beats-level-6',
+    // The level before issue 11 (the default is now 3): what the choice of the default buys.
+    label: '@logstash-async/core LogstashHandler, Beats, compressionLevel 6',
+    file: 'logstash-async.js',
+    protocol: 'beats',
+    options: { handler: { transport: 'beats', beats: { compressionLevel: 6 } } }
   },
   {
     id: 'logstash-async-beats-plain',
     label: '@logstash-async/core LogstashHandler, Beats uncompressed (compressionLevel 0)',
     file: 'logstash-async.js',
     protocol: 'beats',
-    options: { handler: { transport: 'beats', beats: { windowSize: 1000, compressionLevel: 0 } } }
+    options: { handler: { transport: 'beats', beats: { compressionLevel: 0 } } }
   },
   {
     id: 'logstash-async-http',
@@ -46,6 +54,20 @@ module.exports = [
     file: 'logstash-async.js',
     protocol: 'http',
     options: { handler: { transport: 'http' } }
+  },
+  {
+    id: 'logstash-async-2-hosts',
+    label: '@logstash-async/core LogstashHandler, TCP, two hosts, loadBalance: true',
+    file: 'logstash-async.js',
+    hosts: 2,
+    options: { handler: { loadBalance: true } }
+  },
+  {
+    id: 'logstash-async-3-hosts',
+    label: '@logstash-async/core LogstashHandler, TCP, three hosts, loadBalance: true',
+    file: 'logstash-async.js',
+    hosts: 3,
+    options: { handler: { loadBalance: true } }
   },
   {
     id: 'baseline-logstash',

@@ -17,6 +17,9 @@ const { ackFrame, LumberjackDecoder, LumberjackProtocolError } = require(path.jo
  */
 function createBeatsSink (counter) {
   return net.createServer((socket) => {
+    // As Logstash's beats input (Netty enables TCP_NODELAY by default): an ACK queued behind
+    // an earlier one is not held back waiting for our delayed TCP acknowledgement.
+    socket.setNoDelay(true)
     const decoder = new LumberjackDecoder()
     let windowSize = 0
     let inWindow = 0

@@ -10,7 +10,8 @@ import { waitFor } from './wait'
  * - `keepAlive`: `2A 0` `times` times, `intervalMs` apart, then `2A <count>` (a busy Logstash);
  * - `partial`: `2A <acked>`, then nothing;
  * - `silent`: never acknowledge;
- * - `close`: close the connection without acknowledging.
+ * - `close`: close the connection without acknowledging;
+ * - `kill`: die without acknowledging: stop listening and drop every connection.
  */
 export type WindowAction =
   | { kind: 'ack', splitMs?: number }
@@ -18,6 +19,7 @@ export type WindowAction =
   | { kind: 'partial', acked: number }
   | { kind: 'silent' }
   | { kind: 'close' }
+  | { kind: 'kill' }
 
 /** One complete window as it arrived. */
 export interface ReceivedWindow {
@@ -76,6 +78,9 @@ export class BeatsReceiver {
     return this.acked.map((p) => JSON.parse(p) as Record<string, unknown>)
   }
 
+  /** While set, windows after the planned ones get this action instead of an ACK. */
+  otherwise: WindowAction = { kind: 'ack' }
+
   /** What to do with the next windows, in order; after these, windows are acknowledged. */
   plan (...actions: WindowAction[]): void {
     this.#plan.push(...actions)
@@ -121,6 +126,8 @@ export class BeatsReceiver {
   }
 
   #accept (socket: Socket): void {
+    // As Logstash's beats input (Netty sets TCP_NODELAY): ACKs go out at once.
+    socket.setNoDelay(true)
     const connection = ++this.connections
     this.sockets.add(socket)
     socket.on('close', () => this.sockets.delete(socket))
@@ -172,7 +179,7 @@ export class BeatsReceiver {
   }
 
   #complete (socket: Socket, connection: number, window: OpenWindow): void {
-    const action = this.#plan.shift() ?? { kind: 'ack' }
+    const action = this.#plan.shift() ?? this.otherwise
     this.windows.push({ ...window, connection, action: action.kind })
     this.received.push(...window.payloads)
     const ack = (seq: number, splitMs?: number): void => {
@@ -193,6 +200,7 @@ export class BeatsReceiver {
       case 'partial': ack(action.acked); break
       case 'silent': break
       case 'close': socket.destroy(); break
+      case 'kill': void this.kill(); break
       case 'keepAlive': {
         let left = action.times
         const tick = (): void => {

@@ -8,6 +8,11 @@ export const FIXTURES = join(__dirname, '..', 'fixtures')
 export interface FixtureOptions {
   /** Run through `bash -c '<prefix> && exec node ...'`, e.g. `ulimit -f 64`. */
   shellPrefix?: string
+  /**
+   * Run with this lower CPU priority (`nice`): the receivers in the test's own process then
+   * keep up with it on a busy machine, as Logstash on a host of its own would.
+   */
+  niceness?: number
   /** Run as this user and group (only when the test runs as root). */
   uid?: number
   gid?: number
@@ -28,9 +33,10 @@ export class FixtureProcess {
     const spawnOptions: SpawnOptions = { stdio: ['ignore', 'pipe', 'pipe'] }
     if (options.uid !== undefined) spawnOptions.uid = options.uid
     if (options.gid !== undefined) spawnOptions.gid = options.gid
-    this.child = options.shellPrefix === undefined
+    const prefix = options.niceness === undefined ? options.shellPrefix : `renice -n ${options.niceness} -p $$ >/dev/null${options.shellPrefix === undefined ? '' : ` && ${options.shellPrefix}`}`
+    this.child = prefix === undefined
       ? spawn(process.execPath, [file, ...args], spawnOptions)
-      : spawn('bash', ['-c', `${options.shellPrefix} && exec "$0" "$@"`, process.execPath, file, ...args], spawnOptions)
+      : spawn('bash', ['-c', `${prefix} && exec "$0" "$@"`, process.execPath, file, ...args], spawnOptions)
     let partial = ''
     this.child.stdout?.setEncoding('utf8')
     this.child.stdout?.on('data', (chunk: string) => {

@@ -18,8 +18,11 @@ export interface ReceivedRequest {
   connection: number
 }
 
-/** A planned answer: a status and an optional body; `'hang'` never answers; `'destroy'` closes the connection unanswered. */
-export type PlannedResponse = { status: number, body?: string } | 'hang' | 'destroy'
+/**
+ * A planned answer: a status and an optional body; `'hang'` never answers; `'destroy'` closes
+ * the connection unanswered; `'kill'` dies unanswered (stops listening, drops every connection).
+ */
+export type PlannedResponse = { status: number, body?: string } | 'hang' | 'destroy' | 'kill'
 
 export interface HttpReceiverOptions {
   /** Serve https with these options (key, cert, ca, requestCert...). */
@@ -37,8 +40,9 @@ export interface HttpReceiverOptions {
  */
 export class HttpReceiver {
   readonly requests: ReceivedRequest[] = []
-  /** The elements of every accepted (2xx) body, in order, as raw JSON text. */
-  readonly payloads: string[] = []
+  /** Bodies answered 2xx, not split into `payloads` yet: splitting is left for when a test looks. */
+  readonly #acceptedBodies: string[] = []
+  readonly #payloads: string[] = []
   connections = 0
   readonly #plan: PlannedResponse[] = []
   readonly #options: HttpReceiverOptions
@@ -60,10 +64,19 @@ export class HttpReceiver {
   get port (): number { return this.#port }
   get host (): string { return '127.0.0.1' }
 
+  /** The elements of every accepted (2xx) body, in order, as raw JSON text. */
+  get payloads (): string[] {
+    for (const body of this.#acceptedBodies.splice(0)) this.#payloads.push(...splitArray(body))
+    return this.#payloads
+  }
+
   /** The accepted events, parsed. */
   get events (): Record<string, unknown>[] {
     return this.payloads.map((p) => JSON.parse(p) as Record<string, unknown>)
   }
+
+  /** The answer to requests after the planned ones, when set (auth and size checks come first). */
+  otherwise: PlannedResponse | undefined
 
   /** Answers for the next requests, in order (auth and size checks come first). */
   plan (...responses: PlannedResponse[]): void {
@@ -124,7 +137,8 @@ export class HttpReceiver {
       this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawLength: raw.length, body, status: typeof answer === 'string' ? 0 : answer.status, connection })
       if (answer === 'hang') { this.#hanging.add(res); return }
       if (answer === 'destroy') { req.socket.destroy(); return }
-      if (answer.status >= 200 && answer.status < 300) this.payloads.push(...splitArray(body))
+      if (answer === 'kill') { void this.kill(); return }
+      if (answer.status >= 200 && answer.status < 300) this.#acceptedBodies.push(body)
       res.writeHead(answer.status, { 'content-type': 'text/plain' })
       res.end(answer.body ?? (answer.status === 200 ? 'ok' : ''))
     })
@@ -137,7 +151,7 @@ export class HttpReceiver {
       if (req.headers.authorization !== expected) return { status: 401, body: 'Unauthorized: bad credentials' }
     }
     if (maxContentLength !== undefined && Buffer.byteLength(body) > maxContentLength) return { status: 413, body: 'Payload Too Large' }
-    const planned = this.#plan.shift()
+    const planned = this.#plan.shift() ?? this.otherwise
     if (planned !== undefined) return planned
     try {
       if (!Array.isArray(JSON.parse(body))) return { status: 400, body: 'expected a JSON array' }

@@ -1,6 +1,6 @@
 import { TransportError, type SendOutcome, type Transport } from '@logstash-async/core'
 
-type Step = 'ok' | 'retryable' | 'fatal' | { dropped: number }
+type Step = 'ok' | 'retryable' | 'fatal' | { dropped: number } | { settled: number }
 
 /**
  * A Transport that records what it is asked to send and fails on command. For worker and
@@ -15,6 +15,8 @@ export class RecordingTransport implements Transport {
   /** While set, sends wait for it. */
   gate: Promise<void> | undefined
   closed = false
+  /** How many sends the worker may run at once on it (the Transport contract's option). */
+  maxConcurrentSends: number | undefined
   concurrent = 0
   maxConcurrent = 0
 
@@ -36,6 +38,11 @@ export class RecordingTransport implements Transport {
       const step = this.script.shift() ?? 'ok'
       if (step === 'retryable') throw new TransportError('receiver unavailable', { retryable: true })
       if (step === 'fatal') throw new TransportError('receiver said 400', { retryable: false })
+      if (typeof step === 'object' && 'settled' in step) {
+        // The head arrived, then the connection failed.
+        this.batches.push(events.slice(0, step.settled))
+        throw new TransportError('connection lost part way', { retryable: true, settled: { count: step.settled, dropped: 0 } })
+      }
       this.batches.push([...events])
       if (typeof step === 'object') return { dropped: step.dropped }
     } finally {

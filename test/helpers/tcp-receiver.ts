@@ -29,6 +29,8 @@ export class TcpReceiver {
   readonly events: Record<string, unknown>[] = []
   readonly lines: string[] = []
   readonly invalid: string[] = []
+  /** For each line of `lines`, the connection (1-based, in accept order) it came on. */
+  readonly lineConnections: number[] = []
   readonly sockets = new Set<Socket>()
   /** One entry per TLS connection, in the order they were accepted. */
   readonly tlsPeers: TlsPeer[] = []
@@ -56,7 +58,7 @@ export class TcpReceiver {
   /** (Re)starts listening; with a port, on that port. */
   async listen (port = this.#port): Promise<void> {
     const onConnection = (socket: Socket): void => {
-      this.connections++
+      const connection = ++this.connections
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
       socket.on('error', () => {})
@@ -69,7 +71,7 @@ export class TcpReceiver {
         let start = 0
         let newline: number
         while ((newline = chunk.indexOf('\n', start)) >= 0) {
-          this.#line(buffered + chunk.slice(start, newline))
+          this.#line(buffered + chunk.slice(start, newline), connection)
           buffered = ''
           start = newline + 1
         }
@@ -156,9 +158,10 @@ export class TcpReceiver {
     void this.kill().then(killWhen.resolve)
   }
 
-  #line (line: string): void {
+  #line (line: string, connection: number): void {
     if (line.length === 0) return
     this.lines.push(line)
+    this.lineConnections.push(connection)
     try {
       this.events.push(JSON.parse(line) as Record<string, unknown>)
     } catch {

@@ -66,6 +66,31 @@ describe('delivery through a receiver outage', () => {
     assert.equal(stats.dropped, 0)
   })
 
+  it('sends again within retry.maxReconnectDelayMs (2 s by default) of the receiver coming back', async () => {
+    // The issue's case is a 60 s outage (bench/delivery.js measures it with the defaults);
+    // 4 s takes the reconnect backoff to its cap with the default retry options (an uncapped
+    // one would wait 3 to 6 s more by then).
+    receiver = await TcpReceiver.start()
+    const server = receiver
+    handler = new LogstashHandler({ host: '127.0.0.1', port: server.port, onError: () => {} })
+    const h = handler
+    const app = logSteadily(createLogger({ handler: h }), 1)
+    await server.waitForEvents(10)
+    await server.kill()
+    const failures = h.stats().failedSends
+    await waitFor(() => h.stats().failedSends > failures, { message: 'a failed send' })
+    const downAt = Date.now()
+    await waitFor(() => Date.now() - downAt >= 4000, { timeoutMs: 6000, message: 'four seconds of outage' })
+    const received = server.events.length
+    await server.listen(server.port)
+    const upAt = Date.now()
+    await waitFor(() => server.events.length > received, { timeoutMs: 10_000, message: 'the first event after the return' })
+    const after = Date.now() - upAt
+    app.stop()
+    // The reconnect cap, one connection and one send: generous against a loaded machine.
+    assert.ok(after < 2000 + 1000, `first event ${after} ms after the receiver was back`)
+  })
+
   it('loses nothing when the receiver is killed mid-stream and restarted on the same port', async () => {
     receiver = await TcpReceiver.start()
     const server = receiver

@@ -7,6 +7,7 @@ import { SqliteCache } from '@logstash-async/core'
 import { FIXTURES, FixtureProcess, type FixtureOptions } from '../helpers/child-process'
 import { TcpReceiver } from '../helpers/tcp-receiver'
 import { TempDir } from '../helpers/temp-dir'
+import { sqliteCacheOptions } from '../helpers/resolved-options'
 
 const NOBODY = 65534
 
@@ -47,7 +48,7 @@ describe('SqliteCache on a troubled disk', function () {
     // Root writes to read-only files anyway: the child then runs as nobody.
     const asRoot = process.getuid?.() === 0
     if (asRoot && (!othersCanRead(process.execPath) || !othersCanRead(FIXTURES))) this.skip()
-    const earlier = new SqliteCache({ path: databasePath })
+    const earlier = new SqliteCache(sqliteCacheOptions({ path: databasePath }))
     for (let i = 0; i < 3; i++) earlier.add(`{"message":"earlier-${i}"}`, Date.now())
     await earlier.close()
     chmodSync(databasePath, 0o444)

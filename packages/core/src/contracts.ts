@@ -46,13 +46,20 @@ export interface SendOutcome {
  * One wire protocol. Opens lazily, reuses its connection, closes it in `close()`.
  * `send()` resolves when the protocol's notion of delivery is reached (the kernel has the
  * bytes for TCP and UDP, a 2xx for HTTP, the ACK for Beats) and rejects with a
- * `TransportError` whose `retryable` tells the worker whether to try again. A transport
- * never retries by itself, and never has more than one `send()` running per caller: the
- * worker awaits each send before the next.
+ * `TransportError` whose `retryable` tells the worker whether to try again, and whose
+ * `settled` says which leading events were delivered before the failure. A transport never
+ * retries by itself. The worker runs at most `maxConcurrentSends` sends at once on it, and
+ * events of a send started earlier go out before those of a later one.
  */
 export interface Transport {
   send (events: readonly string[]): Promise<void | SendOutcome>
   close (): Promise<void>
+  /**
+   * How many sends may be under way at once (Beats windows awaiting their ACK, HTTP requests
+   * awaiting their answer). The handler's own transports take it from `pipelining`.
+   * @default 1
+   */
+  readonly maxConcurrentSends?: number
 }
 
 /** Events taken from a cache, in FIFO order, to be acknowledged or released exactly once. */
@@ -94,8 +101,13 @@ export interface Cache {
   take (max: number): Promise<CachedBatch>
   /** Delivered: forget the batch. A second ack or release of the same batch does nothing. */
   ack (batch: CachedBatch): Promise<void>
-  /** Not delivered: the batch is pending again, ahead of newer events. */
-  release (batch: CachedBatch): Promise<void>
+  /**
+   * Not delivered: the batch is pending again, ahead of newer events and in order with other
+   * released batches (several may be in flight). With `delivered`, its first `delivered`
+   * events did arrive: they are forgotten like an acknowledged batch, only the rest is
+   * pending again. A cache that ignores `delivered` sends them twice.
+   */
+  release (batch: CachedBatch, delivered?: number): Promise<void>
   /** Deletes pending events older than `ttlMs`; returns how many. */
   expire (ttlMs: number): Promise<number>
   /** Events waiting to be taken, answered without scanning. */
@@ -126,5 +138,10 @@ export interface Cache {
   flushMark? (): unknown
   /** Whether every event added before `flushMark()` returned `mark` has left the cache. */
   isFlushed? (mark: unknown): boolean
+  /**
+   * For a cache other processes share: learn anew what they did, without taking anything.
+   * The worker calls it while a `flush()` waits and no host can take a batch.
+   */
+  refresh? (): Promise<void>
   close (): Promise<void>
 }

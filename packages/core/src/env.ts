@@ -2,11 +2,14 @@ import { readFileSync } from 'node:fs'
 import { ConfigurationError } from './errors'
 import { LEVELS, type Level } from './levels'
 import { TRANSPORT_NAMES, type TransportName } from './contracts'
+import { parseHostAddress, type HostAddress } from './host-address'
 import { describeValue } from './validate'
 
 /** What the `LOGSTASH_*` variables set; each applies only where the code set nothing. */
 export interface EnvironmentOptions {
   host?: string
+  /** `LOGSTASH_HOSTS`: comma separated, each `host`, `host:port` or `[ipv6]:port`. */
+  hosts?: HostAddress[]
   port?: number
   transport?: TransportName
   databasePath?: string
@@ -38,6 +41,18 @@ export function readEnvironment (env: NodeJS.ProcessEnv): EnvironmentOptions {
 
   const host = get('LOGSTASH_HOST')
   if (host !== undefined) result.host = host
+
+  const hosts = get('LOGSTASH_HOSTS')
+  if (hosts !== undefined) {
+    if (host !== undefined) throw new ConfigurationError('environment variables LOGSTASH_HOSTS and LOGSTASH_HOST must not both be set (LOGSTASH_HOSTS replaces LOGSTASH_HOST)')
+    result.hosts = hosts.split(',').map((entry) => {
+      try {
+        return parseHostAddress('LOGSTASH_HOSTS', entry)
+      } catch {
+        return bad('LOGSTASH_HOSTS', "a comma-separated list of 'host', 'host:port' or '[ipv6]:port'", hosts)
+      }
+    })
+  }
 
   const port = get('LOGSTASH_PORT')
   if (port !== undefined) {

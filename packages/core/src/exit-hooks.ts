@@ -45,3 +45,36 @@ function each (fn: (p: ExitParticipant) => void): void {
     }
   }
 }
+
+// What getActiveResourcesInfo() calls a write request under way.
+const WRITE_REQUESTS: ReadonlySet<string> = new Set(['WriteWrap', 'SimpleWriteWrap', 'ShutdownWrap'])
+
+/**
+ * True when nothing but write requests keeps the event loop alive: no ref()ed timer,
+ * server, socket, child process or file operation. A write to a receiver that stopped
+ * reading is such a request, and it keeps the process alive even on an unref()ed socket,
+ * so `beforeExit` never comes: this tells the handler that the application is done.
+ *
+ * `process.getActiveResourcesInfo()` also lists handles that are ref()ed but idle, which
+ * do not keep the loop alive: the pipes or terminals of stdout and stderr are such, and are
+ * not counted.
+ */
+export function onlyWritesKeepAlive (): boolean {
+  const resources = process.getActiveResourcesInfo()
+  const idleStdio = [stdioHandle(process.stdout), stdioHandle(process.stderr)]
+  let others = 0
+  for (const name of resources) {
+    if (WRITE_REQUESTS.has(name)) continue
+    const stdio = idleStdio.indexOf(name)
+    if (stdio !== -1) { idleStdio.splice(stdio, 1); continue }
+    others++
+  }
+  return others === 0 && resources.length > 0
+}
+
+/** What getActiveResourcesInfo() calls a stdio stream's handle: 'PipeWrap' or 'TTYWrap' (none for a file). */
+function stdioHandle (stream: NodeJS.WriteStream): string | undefined {
+  const handle = (stream as unknown as { _handle?: { constructor?: { name?: string } } })._handle
+  const name = handle?.constructor?.name
+  return name === 'Pipe' ? 'PipeWrap' : name === 'TTY' ? 'TTYWrap' : undefined
+}

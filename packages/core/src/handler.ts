@@ -1,15 +1,17 @@
 import { requestContext } from './context'
-import { DroppedEventsError, FormatError, LogstashError } from './errors'
+import { DroppedEventsError, FormatError, LogstashError, TransportError } from './errors'
 import { ErrorReporter } from './error-reporter'
-import { registerForExit, unregisterForExit, type ExitParticipant } from './exit-hooks'
+import { onlyWritesKeepAlive, registerForExit, unregisterForExit, type ExitParticipant } from './exit-hooks'
 import { createFormatter } from './formatters'
-import type { Cache, Formatter, LogSink, Transport } from './contracts'
+import type { Cache, Formatter, LogSink } from './contracts'
 import { LEVEL_VALUES, type Level } from './levels'
 import { normalizeOptions, type HandlerOptions, type ResolvedOptions } from './options'
 import type { LogRecord } from './record'
 import { MemoryCache } from './caches/memory'
 import { SqliteCache } from './caches/sqlite/sqlite-cache'
 import { createTransport } from './transports'
+import type { HostPool } from './transports/host-pool'
+import type { HostStats } from './transports/pooled-host'
 import { Worker } from './worker'
 
 /** Counters of a handler, since it was created. */
@@ -24,12 +26,14 @@ export interface HandlerStats {
   dropped: number
   /** Events deleted unsent because they outlived `eventTtlMs`. */
   expired: number
-  /** Sends that failed and were retried later. */
+  /** Sends and connection attempts that failed (and were retried later), on every host. */
   failedSends: number
   /** Sends that were retries of a failed one. */
   retries: number
   /** The last problem seen, reported to `onError` or not. */
   lastError: LogstashError | undefined
+  /** Per host, in the order of `hosts` (one entry with a transport of your own). */
+  hosts: HostStats[]
 }
 
 /**
@@ -42,7 +46,7 @@ export class LogstashHandler implements LogSink, ExitParticipant {
   readonly options: ResolvedOptions
   readonly #formatter: Formatter
   readonly #cache: Cache
-  readonly #transport: Transport
+  readonly #pool: HostPool
   readonly #worker: Worker
   readonly #reporter: ErrorReporter
   readonly #minLevel: number
@@ -62,8 +66,13 @@ export class LogstashHandler implements LogSink, ExitParticipant {
     this.#enabled = this.options.enabled
     this.#formatter = createFormatter(this.options)
     this.#cache = createCache(this.options)
-    this.#transport = createTransport(this.options)
-    this.#worker = new Worker(this.#cache, this.#transport, this.options, this.#reporter)
+    this.#pool = createTransport(this.options)
+    this.#worker = new Worker(this.#cache, this.#pool, this.options, this.#reporter)
+    // A receiver that stopped reading holds the process with the write under way, and
+    // beforeExit never comes: when that write is all that is left, the exit flush starts.
+    this.#worker.onSendsLinger = () => {
+      if (!this.#closed && !this.#exitFlushing && !this.#exitGaveUp && onlyWritesKeepAlive()) this.onBeforeExit()
+    }
     // A persistent cache may find events an earlier run could not deliver: send them.
     this.#cache.attach?.({ onError: (err) => this.#reporter.report(err), onPending: () => this.#worker.notify() })
     this.#exitRef = registerForExit(this)
@@ -126,38 +135,43 @@ export class LogstashHandler implements LogSink, ExitParticipant {
   stats (): HandlerStats {
     const cache = this.#cache.counts()
     const worker = this.#worker.counts()
+    const hosts = this.#pool.stats()
     return {
       queued: cache.pending,
       inFlight: cache.inFlight,
       sent: worker.sent,
       dropped: cache.dropped + worker.refused + this.#droppedAfterClose,
       expired: cache.expired,
-      failedSends: worker.failedSends,
+      failedSends: worker.failedSends + this.#pool.failedProbes,
       retries: worker.retries,
-      lastError: this.#reporter.last
+      lastError: this.#reporter.last,
+      hosts
     }
   }
 
-  /** @internal the event loop is empty: deliver what waits before the process leaves. */
+  /**
+   * @internal the event loop is empty (or only writes to a receiver that does not read keep
+   * it alive): deliver what waits before the process leaves, for at most `closeTimeoutMs`.
+   */
   onBeforeExit (): void {
     if (this.#closed || this.#exitFlushing || this.#exitGaveUp) return
     const { pending, inFlight } = this.#cache.counts()
     if (pending + inFlight === 0) return
     this.#exitFlushing = true
     this.#worker.setKeepAlive(true)
-    void this.#worker.flush(this.options.closeTimeoutMs).then((delivered) => {
+    void this.#worker.flush(this.options.closeTimeoutMs).then(async (delivered) => {
+      if (!delivered) {
+        // Trying again on the next beforeExit would keep the process alive forever, and so
+        // would a write the receiver does not take: sending ends here, and what is under
+        // way is abandoned (it goes back to the cache, and is reported once, below).
+        this.#exitGaveUp = true
+        const stopped = this.#worker.stop()
+        this.#pool.abort(new TransportError(`abandoned: closeTimeoutMs (${this.options.closeTimeoutMs} ms) ran out before exit`, { retryable: true, code: 'LOGSTASH_CLOSED' }))
+        await stopped
+        this.#reportUndelivered('before exit')
+      }
       this.#worker.setKeepAlive(false)
       this.#exitFlushing = false
-      if (!delivered) {
-        // Trying again on the next beforeExit would keep the process alive forever.
-        this.#exitGaveUp = true
-        const left = this.#cache.counts()
-        if (this.#cache.persistent === true) {
-          this.#reporter.report(new LogstashError(`events not delivered within closeTimeoutMs (${this.options.closeTimeoutMs} ms) before exit stay in the cache for the next start`, { code: 'LOGSTASH_EXIT_UNDELIVERED' }))
-          return
-        }
-        this.#reporter.report(new DroppedEventsError(`${left.pending + left.inFlight} events not delivered within closeTimeoutMs (${this.options.closeTimeoutMs} ms) before exit`, left.pending + left.inFlight, { code: 'LOGSTASH_EXIT_UNDELIVERED' }))
-      }
     })
   }
 
@@ -168,39 +182,64 @@ export class LogstashHandler implements LogSink, ExitParticipant {
 
   async #close (): Promise<void> {
     this.#closed = true
+    const started = Date.now()
+    const { closeTimeoutMs } = this.options
     // Timers are unref()ed so an idle handler never holds the process; a closing one must,
     // or the process leaves in the middle of close() and beforeExit skips a closed handler.
     this.#worker.setKeepAlive(true)
+    let delivered = false
     try {
-      await this.#worker.flush(this.options.closeTimeoutMs)
+      delivered = await this.#worker.flush(closeTimeoutMs)
     } finally {
-      // Closing the transport first aborts a send still hanging; the worker then releases
-      // its batch to the cache, which keeps it (SQLite) or counts it as dropped (memory).
+      // Closing the hosts ends the sends still under way; the worker then releases their
+      // batches to the cache, which keeps them (SQLite) or counts them as dropped (memory).
+      // What is left of closeTimeoutMs bounds the graceful end of idle connections, and the
+      // wait for a transport of your own that does not end its sends.
+      const left = (): number => Math.max(0, closeTimeoutMs - (Date.now() - started))
       const stopped = this.#worker.stop()
-      await this.#transport.close().catch((err: unknown) => this.#reporter.report(asError(err, 'closing the transport failed')))
-      await stopped
-      const left = this.#cache.counts()
+      await this.#pool.close(delivered ? Math.min(left(), CLOSE_GRACE_MS) : 0)
+        .catch((err: unknown) => this.#reporter.report(asError(err, 'closing the transport failed')))
+      await within(stopped, left())
+      if (!this.#exitGaveUp) this.#reportUndelivered('at close')
       await this.#cache.close().catch((err: unknown) => this.#reporter.report(asError(err, 'closing the cache failed')))
-      if (left.pending + left.inFlight > 0 && this.#cache instanceof MemoryCache) {
-        this.#reporter.report(new DroppedEventsError(`${left.pending + left.inFlight} events not delivered within closeTimeoutMs (${this.options.closeTimeoutMs} ms) and dropped at close`, left.pending + left.inFlight, { code: 'LOGSTASH_CLOSE_UNDELIVERED' }))
-      }
       unregisterForExit(this.#exitRef)
     }
   }
+
+  /** Says once how many events were not delivered in time, and what becomes of them. */
+  #reportUndelivered (when: 'at close' | 'before exit'): void {
+    const { pending, inFlight } = this.#cache.counts()
+    const left = pending + inFlight
+    const { closeTimeoutMs } = this.options
+    if (this.#cache.persistent === true) {
+      // Kept for the next start, not lost; close() says nothing of it, the exit flush does.
+      if (when === 'before exit') this.#reporter.report(new LogstashError(`events not delivered within closeTimeoutMs (${closeTimeoutMs} ms) before exit stay in the cache for the next start`, { code: 'LOGSTASH_EXIT_UNDELIVERED' }))
+      return
+    }
+    if (left === 0) return
+    if (when === 'at close') {
+      this.#reporter.report(new DroppedEventsError(`${left} events not delivered within closeTimeoutMs (${closeTimeoutMs} ms) and dropped at close`, left, { code: 'LOGSTASH_CLOSE_UNDELIVERED' }))
+    } else {
+      this.#reporter.report(new DroppedEventsError(`${left} events not delivered within closeTimeoutMs (${closeTimeoutMs} ms) before exit`, left, { code: 'LOGSTASH_EXIT_UNDELIVERED' }))
+    }
+  }
+}
+
+// How long idle connections are given to close gracefully at close(), at most.
+const CLOSE_GRACE_MS = 1000
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+async function within (promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([promise, new Promise<void>((resolve) => { timer = setTimeout(resolve, ms) })])
+  clearTimeout(timer)
 }
 
 function createCache (options: ResolvedOptions): Cache {
   const { cache, databasePath, sqlite } = options
   if ('add' in cache) return cache
-  if (databasePath !== undefined) {
-    return new SqliteCache({
-      path: databasePath,
-      maxEvents: cache.maxEvents,
-      ...(cache.maxBytes === undefined ? {} : { maxBytes: cache.maxBytes }),
-      ...sqlite
-    })
-  }
-  return new MemoryCache({ maxEvents: cache.maxEvents, ...(cache.maxBytes === undefined ? {} : { maxBytes: cache.maxBytes }) })
+  if (databasePath !== undefined) return new SqliteCache({ path: databasePath, ...cache, ...sqlite })
+  return new MemoryCache(cache)
 }
 
 function asError (err: unknown, message: string): LogstashError {

@@ -11,9 +11,10 @@ export type { Level } from './levels'
 export type { AccessInfo, Fields, LogRecord } from './record'
 export { DEFAULTS, DEFAULT_PORTS } from './options'
 export type {
-  BeatsOptions, CacheLimits, HandlerOptions, HttpOptions, ResolvedOptions, RetryOptions, SqliteOptions, TlsOptions,
-  TransportName
+  BeatsOptions, CacheLimits, HandlerOptions, HostEntry, HttpOptions, ResolvedHost, ResolvedOptions, RetryOptions, SqliteOptions,
+  TlsOptions, TransportName
 } from './options'
+export type { HostState, HostStats } from './transports/pooled-host'
 export {
   CacheError, ConfigurationError, DroppedEventsError, FormatError, LogstashError, TransportError
 } from './errors'

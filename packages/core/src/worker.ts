@@ -1,96 +1,109 @@
 /*
- * The worker moves events from the cache to the transport, off the caller's tick.
+ * The worker moves events from the cache to the hosts, off the caller's tick.
  *
  *   log() ─▶ cache.add ─▶ notify()
  *                           │ first event: interval timer (flushIntervalMs)
  *                           │ flushCount events waiting: setImmediate
  *                           ▼
- *                    ┌─▶ run: take(batchSize) ─▶ transport.send ─▶ ack ─┐
- *                    │         │ retryable failure                        │ more than flushCount
- *                    │         ▼                                          │ waiting, or a flush()
- *                    │   release, backoff timer (exponential, capped,     │ is waiting: next batch
- *                    └── jittered) ◀──────────────────────────────────────┘
+ *                         pump: while a connection is free (pool.pick) and events wait:
+ *                           take(batchSize) ─▶ sendOn(connection) ─┐   (not awaited: up to
+ *                                                                   │   pipelining per connection)
+ *               ┌─ delivered: ack ◀──────────────────────────────────┤
+ *               │  failed: release (what arrived stays delivered) ◀──┘
+ *               ▼      the host backs off; another healthy host takes the batch at once
+ *             pump again; nothing usable: a timer until the next host may be tried
  *
- * It owns every timer of the handler. A timer exists only while there is work, and all
- * are unref()ed, except during the exit flush, when the process must stay up to deliver,
- * and except the one-turn setImmediate: an unref()ed immediate does not wake an idle event
- * loop, so a due send would wait for some unrelated timer or I/O (seconds, or for ever).
- * A persistent cache gets a persist tick about every flushIntervalMs while events come in
- * (and after, as long as the cache asks for more: its write failed, or it holds rows): what
- * is undelivered then reaches the disk, and what was delivered before it never does.
+ * It owns every timer of the handler but the hosts' connection watchdogs. A timer exists
+ * only while there is work, and all are unref()ed, except during the exit flush, when the
+ * process must stay up to deliver, and except the one-turn setImmediate: an unref()ed
+ * immediate does not wake an idle event loop, so a due send would wait for some unrelated
+ * timer or I/O (seconds, or for ever). A persistent cache gets a persist tick about every
+ * flushIntervalMs while events come in (and after, as long as the cache asks for more: its
+ * write failed, or it holds rows): what is undelivered then reaches the disk, and what was
+ * delivered before it never does.
  */
-import { CacheError, DroppedEventsError, LogstashError, TransportError } from './errors'
-import type { Cache, Transport } from './contracts'
+import { TransportError } from './errors'
+import type { Cache, CachedBatch } from './contracts'
 import type { ErrorReporter } from './error-reporter'
 import { backoffDelay } from './backoff'
+import { FlushWaiters } from './flush-waiters'
+import { SendResults, type WorkerCounts } from './send-results'
+
+export type { WorkerCounts } from './send-results'
+import { PersistTick } from './persist-tick'
+import type { HostPool } from './transports/host-pool'
+import type { Lane } from './transports/pooled-host'
 
 export interface WorkerOptions {
   flushIntervalMs: number
   flushCount: number
   batchSize: number
   eventTtlMs: number | undefined
+  /** Backoff after the cache itself failed (the hosts keep their own). */
   retry: { initialDelayMs: number, maxDelayMs: number }
 }
 
-export interface WorkerCounts {
-  sent: number
-  /** Events the receiver refused for good (HTTP 4xx, too large). */
-  refused: number
-  failedSends: number
-  retries: number
-}
-
-interface FlushWaiter {
-  /**
-   * Resolved once this many events (counted from the handler's start) are settled, or, with
-   * a cache shared between processes, once the cache says its mark is flushed.
-   */
-  target: number
-  mark: unknown
-  resolve: (settled: boolean) => void
-}
-
-// Floor of the persist tick and of the flush poll, so flushIntervalMs = 0 cannot spin.
+// Floor of the persist tick, the flush poll and a host's retry timer, so nothing spins.
 const MIN_TICK_MS = 10
+
+// How often sends under way are looked at for being all that keeps the process alive:
+// the exit flush starts that much after the application is done, at most.
+const LINGER_CHECK_MS = 100
 
 type TimerKind = 'interval' | 'immediate' | 'backoff'
 
 export class Worker {
   readonly #cache: Cache
-  readonly #transport: Transport
+  readonly #pool: HostPool
   readonly #options: WorkerOptions
-  readonly #reporter: ErrorReporter
   /** How many events the handler handed to the cache so far; set by the handler. */
   accepted = 0
+  /**
+   * Called now and then while sends are under way: the handler looks whether they are
+   * all that keeps the process alive (a receiver that does not read), see exit-hooks.ts.
+   */
+  onSendsLinger: (() => void) | undefined
 
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined
   #timerKind: TimerKind | undefined
-  #persistTimer: NodeJS.Timeout | undefined
+  readonly #persistTick: PersistTick
+  #lingerTimer: NodeJS.Timeout | undefined
   #pollDelayMs = MIN_TICK_MS / 2
-  #lastRunTook = false
-  #running: Promise<void> | undefined
-  #failures = 0
-  #waiters: FlushWaiter[] = []
+  #pumping = false
+  /** At least one batch is due whatever flushCount says (the interval ran out, a retry). */
+  #due = false
+  /** The last pump found no connection free: a send ending, or a host coming back, unblocks. */
+  #blocked = false
+  readonly #sends = new Set<Promise<void>>()
+  /** Batches that failed and are waiting to be sent again: the next takes count as retries. */
+  #retriesOwed = 0
+  #cacheFailures = 0
+  /** The last take found nothing this process could send, though the cache counts some pending. */
+  #tookNothing = false
+  /** Sends that ended so far. */
+  #settledSends = 0
+  #nextExpireAt = 0
+  readonly #waiters = new FlushWaiters((target, mark) => this.#isSettled(target, mark))
   #keepAlive = false
   #stopped = false
-  /** The cache's `dropped` count already reported to `onError`. */
-  #reportedDrops = 0
-  readonly #counts: WorkerCounts = { sent: 0, refused: 0, failedSends: 0, retries: 0 }
+  readonly #results: SendResults
 
-  constructor (cache: Cache, transport: Transport, options: WorkerOptions, reporter: ErrorReporter) {
+  constructor (cache: Cache, pool: HostPool, options: WorkerOptions, reporter: ErrorReporter) {
     this.#cache = cache
-    this.#transport = transport
+    this.#pool = pool
     this.#options = options
-    this.#reporter = reporter
+    this.#results = new SendResults(cache, reporter)
+    this.#persistTick = new PersistTick(cache, Math.max(options.flushIntervalMs, MIN_TICK_MS), (err) => this.#results.reportCacheError(err))
+    pool.onChange = () => this.#onPoolChange()
   }
 
   counts (): Readonly<WorkerCounts> {
-    return this.#counts
+    return this.#results.counts
   }
 
   /** Called after every `cache.add()`: the hot path, so it only looks at a few fields. */
   notify (): void {
-    if (this.#running === undefined && this.#failures === 0 && !this.#stopped && this.#timerKind !== 'immediate') {
+    if (!this.#pumping && !this.#blocked && !this.#stopped && this.#timerKind !== 'immediate' && this.#timerKind !== 'backoff') {
       if (this.#cache.pendingCount() >= this.#options.flushCount) {
         this.#setTimer('immediate', 0)
       } else if (this.#timer === undefined) {
@@ -98,7 +111,7 @@ export class Worker {
       }
     }
     // Armed after the send timer: when both are due together, the send goes first.
-    if (this.#persistTimer === undefined && this.#cache.persist !== undefined && !this.#stopped) this.#armPersistTick()
+    this.#persistTick.arm()
   }
 
   /**
@@ -110,23 +123,15 @@ export class Worker {
     const mark = this.#cache.flushMark?.()
     if (this.#isSettled(this.accepted, mark)) return true
     this.#pollDelayMs = MIN_TICK_MS / 2
-    let settled = false
-    let waiter: FlushWaiter | undefined
-    const done = new Promise<void>((resolve) => {
-      waiter = { target: this.accepted, mark, resolve: (ok) => { settled = ok; resolve() } }
-      this.#waiters.push(waiter)
-    })
-    let deadline: NodeJS.Timeout | undefined
-    const timedOut = new Promise<void>((resolve) => {
-      deadline = setTimeout(resolve, timeoutMs)
-      if (!this.#keepAlive) deadline.unref()
-    })
-    // A flush is a request to try now, even in the middle of a backoff.
-    if (!this.#stopped && this.#running === undefined) this.#setTimer('immediate', 0)
-    await Promise.race([done, timedOut])
-    clearTimeout(deadline)
-    this.#waiters = this.#waiters.filter((w) => w !== waiter)
-    return settled
+    const waiting = this.#waiters.wait(this.accepted, mark, timeoutMs, this.#keepAlive)
+    // A flush is a request to try now, even in the middle of a host's backoff.
+    if (!this.#stopped) {
+      this.#pool.retryNow()
+      this.#due = true
+      this.#blocked = false
+      if (!this.#pumping) this.#setTimer('immediate', 0)
+    }
+    return await waiting
   }
 
   /**
@@ -138,25 +143,30 @@ export class Worker {
     if (this.#timer !== undefined && this.#timerKind !== 'immediate') {
       if (on) this.#timer.ref(); else this.#timer.unref()
     }
-    if (this.#persistTimer !== undefined) {
-      if (on) this.#persistTimer.ref(); else this.#persistTimer.unref()
-    }
+    this.#persistTick.setKeepAlive(on)
   }
 
-  /** No further sends; resolves when the send under way (if any) has ended. */
+  /** No further sends; resolves when the sends under way have ended (closing the hosts ends them). */
   async stop (): Promise<void> {
     this.#stopped = true
     this.#clearTimer()
-    clearTimeout(this.#persistTimer)
-    this.#persistTimer = undefined
-    await this.#running
-    this.#resolveWaiters(true)
+    this.#persistTick.stop()
+    clearTimeout(this.#lingerTimer)
+    this.#lingerTimer = undefined
+    while (this.#sends.size > 0) await Promise.all(this.#sends)
+    this.#waiters.resolve(true)
   }
 
   #setTimer (kind: TimerKind, delayMs: number): void {
     this.#clearTimer()
     this.#timerKind = kind
-    const run = (): void => { this.#timer = undefined; this.#timerKind = undefined; this.#startRun() }
+    const run = (): void => {
+      this.#timer = undefined
+      this.#timerKind = undefined
+      if (kind !== 'immediate') this.#due = true
+      if (kind === 'backoff') this.#blocked = false
+      void this.#pump()
+    }
     if (kind === 'immediate' || delayMs === 0) {
       // Never unref()ed: an unref()ed immediate does not stop the event loop from blocking
       // in its poll phase, so it may wait for some unrelated timer or I/O. It lasts one
@@ -169,25 +179,6 @@ export class Worker {
     if (!this.#keepAlive) this.#timer.unref()
   }
 
-  // Independent of the send timer: a send may hang for timeoutMs and a backoff last
-  // maxDelayMs, and what is logged meanwhile should not wait that long for the disk. The
-  // tick itself runs one turn later, after the sends its moment started (a TCP write is
-  // done by then): what they delivered need not be written.
-  #armPersistTick (): void {
-    const timer = setTimeout(() => {
-      setImmediate(() => {
-        if (this.#persistTimer === timer) this.#persistTimer = undefined
-        if (this.#stopped) return
-        this.#cache.persist?.().then((again) => {
-          // The cache asks for another tick even if nothing more is logged (its write failed).
-          if (again === true && this.#persistTimer === undefined && !this.#stopped) this.#armPersistTick()
-        }, (err: unknown) => this.#reportCacheError(err))
-      })
-    }, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
-    this.#persistTimer = timer
-    if (!this.#keepAlive) timer.unref()
-  }
-
   #clearTimer (): void {
     if (this.#timer === undefined) return
     if (this.#timerKind === 'immediate') clearImmediate(this.#timer as NodeJS.Immediate)
@@ -196,112 +187,139 @@ export class Worker {
     this.#timerKind = undefined
   }
 
-  #startRun (): void {
-    if (this.#running !== undefined || this.#stopped) return
-    this.#running = this.#run().finally(() => {
-      this.#running = undefined
-      this.#afterRun()
-    })
+  // A host came back, failed, stalled or resumed. A turn later: a batch that just failed is
+  // back in the cache by then, ahead of newer events.
+  #onPoolChange (): void {
+    this.#blocked = false
+    if (!this.#stopped && !this.#pumping && this.#timerKind !== 'immediate') this.#setTimer('immediate', 0)
   }
 
-  #afterRun (): void {
-    if (this.#stopped || this.#timer !== undefined) return
-    this.#resolveWaiters(false)
-    if (this.#failures > 0) {
-      this.#setTimer('backoff', this.#backoffDelay())
-    } else if (this.#cache.pendingCount() > 0 && this.#lastRunTook) {
-      this.#setTimer(this.#waiters.length > 0 ? 'immediate' : 'interval', this.#options.flushIntervalMs)
-    } else {
-      // Nothing left here to send (or nothing this process could take: rows of a shared or
-      // unwritable cache), yet events may be settling, or on their way through another
-      // process: look again, soon at first, then less often, until they are gone or the
-      // flush times out. No flush waiting: the next log call starts a run.
-      if (this.#waiters.length > 0) {
-        this.#pollDelayMs = Math.min(this.#pollDelayMs * 2, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
-        this.#setTimer('interval', this.#pollDelayMs)
-      }
-    }
-  }
-
-  async #run (): Promise<void> {
+  /** Hands out batches while a connection is free and events are due, without awaiting the sends. */
+  async #pump (): Promise<void> {
+    if (this.#pumping || this.#stopped) return
+    this.#pumping = true
     const { batchSize, flushCount, eventTtlMs } = this.#options
-    this.#lastRunTook = false
     try {
-      this.#reportEvictions()
-      if (eventTtlMs !== undefined) {
-        const expired = await this.#cache.expire(eventTtlMs)
-        if (expired > 0) {
-          this.#reporter.report(new DroppedEventsError(`${expired} events older than eventTtlMs (${eventTtlMs} ms) deleted unsent`, expired, { code: 'LOGSTASH_EXPIRED' }))
-          this.#resolveWaiters(false)
-        }
+      this.#results.reportEvictions()
+      if (eventTtlMs !== undefined && Date.now() >= this.#nextExpireAt) {
+        this.#nextExpireAt = Date.now() + Math.max(this.#options.flushIntervalMs, MIN_TICK_MS)
+        if (await this.#results.expire(eventTtlMs)) this.#waiters.resolve(false)
       }
+      this.#tookNothing = false
       while (!this.#stopped) {
-        const batch = await this.#cache.take(batchSize)
-        const n = batch.events.length
-        if (n === 0) {
-          // Nothing to retry (another process sharing the cache may have sent it): no backoff.
-          this.#failures = 0
-          return
-        }
-        this.#lastRunTook = true
-        if (this.#failures > 0) this.#counts.retries++
-        let outcome
-        try {
-          outcome = await this.#transport.send(batch.events)
-        } catch (err) {
-          const error = asTransportError(err)
-          if (error.retryable) {
-            await this.#cache.release(batch)
-            this.#counts.failedSends++
-            this.#failures++
-            // A send aborted by close() is no problem to report: the batch is released.
-            if (!this.#stopped) this.#reporter.report(error)
-            return
+        const pending = this.#cache.pendingCount()
+        // A flush waiting takes even when nothing seems to wait: a shared cache learns from
+        // a take what other processes left in it.
+        if (this.#waiters.length === 0 && (pending === 0 || (!this.#due && pending < flushCount))) break
+        if (this.#waiters.length > 0 && pending === 0 && this.#tookNothing) break
+        const lane = this.#pool.pick()
+        if (lane === undefined) {
+          this.#blocked = true
+          // No host takes a batch now; another process sharing the cache may deliver.
+          if (this.#waiters.length > 0 && this.#cache.refresh !== undefined) {
+            await this.#cache.refresh()
+            this.#waiters.resolve(false)
           }
-          await this.#cache.ack(batch)
-          this.#counts.refused += n
-          this.#failures = 0
-          this.#reporter.report(new DroppedEventsError(`${n} events refused by the receiver and dropped: ${error.message}`, n, { code: 'LOGSTASH_REFUSED', cause: error }))
-          this.#resolveWaiters(false)
-          continue
+          break
         }
-        await this.#cache.ack(batch)
-        this.#failures = 0
-        const refused = outcome?.dropped ?? 0
-        this.#counts.sent += n - refused
-        this.#counts.refused += refused
-        if (outcome?.error !== undefined) this.#reporter.report(outcome.error)
-        this.#resolveWaiters(false)
-        if (this.#waiters.length === 0 && this.#cache.pendingCount() < flushCount) return
+        const settledBefore = this.#settledSends
+        const batch = await this.#cache.take(batchSize)
+        if (batch.events.length === 0) {
+          // Rows of another process sharing the cache (or an unwritable one): nothing to
+          // retry. A send that ended meanwhile may have changed that: look again then.
+          this.#tookNothing = this.#settledSends === settledBefore
+          this.#due = false
+          break
+        }
+        this.#due = false
+        this.#cacheFailures = 0
+        if (this.#retriesOwed > 0) { this.#retriesOwed--; this.#results.counts.retries++ }
+        this.#send(lane, batch)
       }
     } catch (err) {
       // The cache itself failed (a disk error): report it and try again later.
-      this.#failures++
-      this.#reportCacheError(err)
+      this.#cacheFailures++
+      this.#results.reportCacheError(err)
+    } finally {
+      this.#pumping = false
     }
+    this.#schedule()
   }
 
-  // The cache drops the oldest events when it is full (at log time, or when a failed batch
-  // comes back); the worker, which runs on every tick and retry, says how many since last time.
-  #reportEvictions (): void {
-    const { dropped } = this.#cache.counts()
-    if (dropped <= this.#reportedDrops) return
-    const count = dropped - this.#reportedDrops
-    this.#reportedDrops = dropped
-    this.#reporter.report(new DroppedEventsError(`${count} events dropped because the cache was full (cache.maxEvents or cache.maxBytes)`, count, { code: 'LOGSTASH_CACHE_FULL' }))
+  #send (lane: Lane, batch: CachedBatch): void {
+    const sending = this.#pool.sendOn(lane, batch.events).then(
+      (outcome) => this.#results.delivered(batch, outcome),
+      async (err: unknown) => {
+        if (!await this.#results.failed(batch, asTransportError(err), this.#stopped)) return
+        this.#retriesOwed++
+        this.#due = true
+      }
+    ).catch((err: unknown) => this.#results.reportCacheError(err)).finally(() => {
+      this.#sends.delete(sending)
+      this.#settledSends++
+      this.#tookNothing = false
+      this.#blocked = false
+      this.#waiters.resolve(false)
+      this.#schedule()
+    })
+    this.#sends.add(sending)
+    if (this.#lingerTimer === undefined && this.onSendsLinger !== undefined) this.#armLingerCheck()
   }
 
-  #reportCacheError (err: unknown): void {
-    this.#reporter.report(err instanceof LogstashError ? err : new CacheError(`cache failed: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
+  #armLingerCheck (): void {
+    this.#lingerTimer = setTimeout(() => {
+      this.#lingerTimer = undefined
+      if (this.#sends.size === 0 || this.#stopped) return
+      this.onSendsLinger?.()
+      this.#armLingerCheck()
+    }, LINGER_CHECK_MS)
+    this.#lingerTimer.unref()
   }
 
-  #backoffDelay (): number {
-    return backoffDelay(this.#failures, this.#options.retry)
+  /** What comes next, once nothing runs: send now, wait for a send or a host, or a timer. */
+  #schedule (): void {
+    if (this.#stopped || this.#pumping || this.#timerKind === 'immediate') return
+    this.#waiters.resolve(false)
+    const pending = this.#cache.pendingCount()
+    // A flush waiting with nothing pending takes once more: a shared cache learns from it
+    // what other processes, and its own deletes, left in the file.
+    const urgent = !this.#tookNothing && (pending > 0
+      ? this.#due || this.#waiters.length > 0 || pending >= this.#options.flushCount
+      : this.#waiters.length > 0)
+    if (this.#cacheFailures > 0) {
+      if (this.#timer === undefined) this.#setTimer('backoff', backoffDelay(this.#cacheFailures, this.#options.retry))
+    } else if (urgent && !this.#blocked) {
+      // Not from the caller's tick (notify() uses an immediate): from a send that ended, or
+      // a pump, so the next batch goes at once, not a turn of the event loop later.
+      this.#clearTimer()
+      void this.#pump()
+    } else if (urgent) {
+      // No connection free. A send ending or a host found reachable calls back; else the
+      // next host's backoff ends. A host due now while sends are under way waits for them.
+      const at = this.#pool.nextRetryAt()
+      const now = Date.now()
+      let delay = at !== undefined && (at > now || this.#sends.size === 0) ? Math.max(at - now, MIN_TICK_MS) : Infinity
+      // A flush waiting on a shared cache looks again now and then (see refresh()).
+      if (this.#waiters.length > 0 && this.#cache.refresh !== undefined) {
+        this.#pollDelayMs = Math.min(this.#pollDelayMs * 2, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
+        delay = Math.min(delay, this.#pollDelayMs)
+      }
+      if (delay !== Infinity && this.#timerKind !== 'backoff') this.#setTimer('backoff', delay)
+    } else if (pending > 0 && !this.#tookNothing) {
+      if (this.#timer === undefined) this.#setTimer('interval', this.#options.flushIntervalMs)
+    } else if (this.#waiters.length > 0 && this.#timer === undefined) {
+      // Nothing left here to send (or nothing this process could take: rows of a shared or
+      // unwritable cache), yet events may be settling, or on their way through another
+      // process: look again, soon at first, then less often, until they are gone or the
+      // flush times out. No flush waiting: the next log call starts a pump.
+      this.#pollDelayMs = Math.min(this.#pollDelayMs * 2, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))
+      this.#setTimer('interval', this.#pollDelayMs)
+    }
   }
 
   #settledCount (): number {
     const { dropped, expired } = this.#cache.counts()
-    return this.#counts.sent + this.#counts.refused + dropped + expired
+    return this.#results.counts.sent + this.#results.counts.refused + dropped + expired
   }
 
   #isSettled (target: number, mark: unknown): boolean {
@@ -309,17 +327,6 @@ export class Worker {
     if (this.#settledCount() >= target) return true
     const { pending, inFlight } = this.#cache.counts()
     return pending === 0 && inFlight === 0
-  }
-
-  #resolveWaiters (all: boolean): void {
-    if (this.#waiters.length === 0) return
-    const remaining: FlushWaiter[] = []
-    for (const waiter of this.#waiters) {
-      if (this.#isSettled(waiter.target, waiter.mark)) waiter.resolve(true)
-      else if (all) waiter.resolve(false)
-      else remaining.push(waiter)
-    }
-    this.#waiters = remaining
   }
 }
 

@@ -12,7 +12,7 @@ describe('normalizeOptions', () => {
     assert.equal(o.transport, 'tcp')
     assert.equal(o.tls, undefined)
     assert.deepEqual(o.http, { path: '/', headers: {}, gzip: false, maxContentLength: 104857600 })
-    assert.deepEqual(o.beats, { windowSize: 1000, compressionLevel: 6 })
+    assert.deepEqual(o.beats, { windowSize: 1000, compressionLevel: 3 })
     assert.equal(o.formatter, undefined)
     assert.equal(o.databasePath, undefined)
     assert.deepEqual(o.cache, { maxEvents: 100000, maxBytes: undefined })
@@ -21,7 +21,11 @@ describe('normalizeOptions', () => {
     assert.equal(o.flushCount, 500)
     assert.equal(o.batchSize, 1000)
     assert.equal(o.timeoutMs, 5000)
-    assert.deepEqual(o.retry, { initialDelayMs: 100, maxDelayMs: 30000 })
+    assert.deepEqual(o.retry, { initialDelayMs: 100, maxDelayMs: 30000, maxReconnectDelayMs: 2000 })
+    assert.deepEqual(o.hosts, [{ host: 'localhost', port: 5959 }])
+    assert.equal(o.loadBalance, false)
+    assert.equal(o.workers, 1)
+    assert.equal(o.pipelining, 2)
     assert.equal(o.closeTimeoutMs, 10000)
     assert.equal(o.errorRateLimit, 5)
     assert.equal(o.onError, undefined)
@@ -36,6 +40,58 @@ describe('normalizeOptions', () => {
     assert.equal(normalizeOptions({ transport: 'udp' }, NO_ENV).port, 5959)
     assert.equal(normalizeOptions({ transport: 'beats' }, NO_ENV).port, 5044)
     assert.equal(normalizeOptions({ transport: 'http' }, NO_ENV).port, 8080)
+  })
+
+  describe('hosts', () => {
+    it('reads host:port, [ipv6]:port, a bare IPv6 address and { host, port }, the transport\'s port where none is named', () => {
+      const o = normalizeOptions({ transport: 'beats', hosts: ['ls1:5045', 'ls2', '[::1]:6000', '::1', '10.0.0.5:7000', { host: 'ls3' }, { host: 'ls4', port: 7001 }] }, NO_ENV)
+      assert.deepEqual(o.hosts, [
+        { host: 'ls1', port: 5045 }, { host: 'ls2', port: 5044 }, { host: '::1', port: 6000 }, { host: '::1', port: 5044 },
+        { host: '10.0.0.5', port: 7000 }, { host: 'ls3', port: 5044 }, { host: 'ls4', port: 7001 }
+      ])
+      assert.equal(o.host, 'ls1')
+      assert.equal(o.port, 5045)
+    })
+
+    it('gives entries without a port the port option', () => {
+      assert.deepEqual(normalizeOptions({ hosts: ['a', 'b:2'], port: 9000 }, NO_ENV).hosts, [{ host: 'a', port: 9000 }, { host: 'b', port: 2 }])
+    })
+
+    it('keeps host and port as the one-host spelling', () => {
+      assert.deepEqual(normalizeOptions({ host: 'ls', port: 1234 }, NO_ENV).hosts, [{ host: 'ls', port: 1234 }])
+    })
+
+    it('takes LOGSTASH_HOSTS, comma separated, when the code sets no host', () => {
+      assert.deepEqual(normalizeOptions({}, { LOGSTASH_HOSTS: 'ls1:1, ls2 ,[::1]:3', LOGSTASH_PORT: '9' }).hosts, [{ host: 'ls1', port: 1 }, { host: 'ls2', port: 9 }, { host: '::1', port: 3 }])
+      assert.deepEqual(normalizeOptions({ host: 'code' }, { LOGSTASH_HOSTS: 'ls1:1' }).hosts, [{ host: 'code', port: 5959 }])
+    })
+
+    const wrongHosts: [string, unknown, RegExp][] = [
+      ['an empty list', { hosts: [] }, /^hosts must be a non-empty array, got an array$/],
+      ['a port out of range', { hosts: ['ls:70000'] }, /^hosts\[0\] must be 'host', 'host:port', '\[ipv6\]' or '\[ipv6\]:port' with a port 1-65535, got "ls:70000"$/],
+      ['a port that is not a number', { hosts: ['a', 'ls:http'] }, /^hosts\[1\] must be .* got "ls:http"$/],
+      ['an unclosed bracket', { hosts: ['[::1:5044'] }, /^hosts\[0\] must be/],
+      ['an object without host', { hosts: [{ port: 1 }] }, /^hosts\[0\].host must be a non-empty string, got undefined$/],
+      ['host and hosts together', { host: 'a', hosts: ['b'] }, /^host must be unset when hosts is set \(hosts replaces host\), got "a"$/],
+      ['workers', { workers: 0 }, /^workers must be an integer 1-64, got 0$/],
+      ['pipelining', { pipelining: 1.5 }, /^pipelining must be an integer 1-64, got 1.5$/],
+      ['loadBalance', { loadBalance: 'yes' }, /^loadBalance must be true or false, got "yes"$/],
+      ['retry.maxReconnectDelayMs', { retry: { initialDelayMs: 500, maxReconnectDelayMs: 100 } }, /^retry.maxReconnectDelayMs must be >= retry.initialDelayMs \(500\), got 100$/]
+    ]
+    for (const [name, input, message] of wrongHosts) {
+      it(`refuses ${name}, naming it`, () => {
+        assert.throws(() => normalizeOptions(input as never, NO_ENV), { name: 'ConfigurationError', message })
+      })
+    }
+
+    it('refuses LOGSTASH_HOSTS with LOGSTASH_HOST, and a wrong entry, naming the variable', () => {
+      assert.throws(() => normalizeOptions({}, { LOGSTASH_HOSTS: 'a', LOGSTASH_HOST: 'b' }), { name: 'ConfigurationError', message: /LOGSTASH_HOSTS and LOGSTASH_HOST must not both be set/ })
+      assert.throws(() => normalizeOptions({}, { LOGSTASH_HOSTS: 'a,b:0' }), { name: 'ConfigurationError', message: /^environment variable LOGSTASH_HOSTS must be a comma-separated list .* got "a,b:0"$/ })
+    })
+
+    it('caps the reconnect backoff at a shorter retry.maxDelayMs', () => {
+      assert.deepEqual(normalizeOptions({ retry: { maxDelayMs: 500 } }, NO_ENV).retry, { initialDelayMs: 100, maxDelayMs: 500, maxReconnectDelayMs: 500 })
+    })
   })
 
   it('turns tls: true into verification on', () => {

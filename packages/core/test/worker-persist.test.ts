@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createLogger, LogstashHandler, MemoryCache } from '@logstash-async/core'
 import { RecordingTransport } from '../../../test/helpers/recording-transport'
 import { waitFor } from '../../../test/helpers/wait'
+import { memoryCacheOptions } from '../../../test/helpers/resolved-options'
 
 /** A memory cache that counts the persist ticks a persistent cache gets. */
 class TickedCache extends MemoryCache {
@@ -28,7 +29,7 @@ describe('Worker persist tick', () => {
   })
 
   it('gives a persistent cache a tick once events come in, with the batch a hanging send holds', async () => {
-    const cache = new TickedCache()
+    const cache = new TickedCache(memoryCacheOptions())
     const transport = new RecordingTransport()
     transport.gate = new Promise((resolve) => { openGate = resolve })
     handler = new LogstashHandler({ transport, cache, flushIntervalMs: 20, closeTimeoutMs: 100 })
@@ -38,7 +39,7 @@ describe('Worker persist tick', () => {
   })
 
   it('ticks again without new events while the cache asks for it', async () => {
-    const cache = new TickedCache()
+    const cache = new TickedCache(memoryCacheOptions())
     cache.again = true
     handler = new LogstashHandler({ transport: new RecordingTransport(), cache, flushIntervalMs: 10 })
     createLogger({ handler }).info('one')

@@ -43,6 +43,38 @@ export class EventQueue {
     this.#length++
   }
 
+  /**
+   * Puts events taken earlier back, from index `from` of the given arrays (oldest first,
+   * ascending sequence numbers), where their sequence numbers place them: ahead of every
+   * event never taken, and in order with events of other batches put back before them
+   * (several batches may be on the wire, and fail in any order). Sequence numbers must be
+   * tracked. Costs the events put back plus those of earlier batches they go behind.
+   */
+  restoreSorted (events: readonly string[], times: readonly number[], sizes: readonly number[], seqs: readonly number[], from = 0): void {
+    const count = events.length - from
+    if (count <= 0) return
+    const last = seqs[events.length - 1] as number
+    // Only events put back earlier can be older than one taken: the queue is sorted, and
+    // an event never taken is newer than every event ever taken.
+    const ahead: { events: string[], times: number[], sizes: number[], seqs: number[] } = { events: [], times: [], sizes: [], seqs: [] }
+    let k = 0
+    while (k < this.#length && this.#seqAt(k) < last) k++
+    if (k > 0) this.shiftInto(k, ahead.events, ahead.times, ahead.sizes, ahead.seqs)
+    const sized = this.#sizes !== undefined
+    // Merge from the newest end, unshifting the newer of the two each time.
+    let i = events.length - 1
+    let j = k - 1
+    while (i >= from || j >= 0) {
+      if (j < 0 || (i >= from && (seqs[i] as number) > (ahead.seqs[j] as number))) {
+        this.unshift(events[i] as string, times[i] as number, sized ? (sizes[i] ?? 0) : 0, seqs[i] as number)
+        i--
+      } else {
+        this.unshift(ahead.events[j] as string, ahead.times[j] as number, sized ? (ahead.sizes[j] ?? 0) : 0, ahead.seqs[j] as number)
+        j--
+      }
+    }
+  }
+
   /** Time of the oldest event; only meaningful when `length > 0`. */
   peekTime (): number { return this.#times[this.#head] ?? 0 }
 
@@ -90,6 +122,10 @@ export class EventQueue {
       times.push(this.#times[slot] as number)
       seqs.push(all[slot] as number)
     }
+  }
+
+  #seqAt (index: number): number {
+    return (this.#seqs as number[])[(this.#head + index) & this.#mask] as number
   }
 
   clear (): void {

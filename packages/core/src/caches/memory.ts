@@ -1,23 +1,34 @@
 import type { Cache, CacheCounts, CachedBatch } from '../contracts'
 import { EventQueue } from './event-queue'
 
+/** Options of `MemoryCache`, resolved: the handler fills them from `cache` (see `DEFAULTS`). */
 export interface MemoryCacheOptions {
-  /** Most events held, pending and in flight together. @default 100000 */
-  maxEvents?: number
-  /** Most bytes (UTF-8) of events held. @default unbounded */
-  maxBytes?: number
+  /** Most events held, pending and in flight together. */
+  maxEvents: number
+  /** Most bytes (UTF-8) of events held; `undefined`: no byte bound. */
+  maxBytes: number | undefined
 }
 
 class MemoryBatch implements CachedBatch {
   readonly events: string[] = []
   readonly times: number[] = []
   readonly sizes: number[] = []
+  readonly seqs: number[] = []
   bytes = 0
+  /**
+   * How many of its oldest events the bound has claimed while they were on the wire: they
+   * are dropped if the send fails and forgiven if it succeeds (always a prefix, see #owe).
+   */
+  owed = 0
+  owedBytes = 0
 }
 
 /**
- * The default cache: a bounded FIFO in memory. Over the bound the oldest pending events
- * are dropped and counted. What it holds is lost if the process dies; `SqliteCache` keeps it.
+ * The default cache: a bounded FIFO in memory. Over the bound the oldest events are dropped
+ * and counted. What it holds is lost if the process dies; `SqliteCache` keeps it.
+ *
+ * Several batches may be on the wire at once and come back in any order: every event has a
+ * sequence number, and a released batch goes back where its numbers place it.
  */
 export class MemoryCache implements Cache {
   readonly #maxEvents: number
@@ -26,21 +37,22 @@ export class MemoryCache implements Cache {
   readonly #inFlight = new Set<MemoryBatch>()
   #inFlightEvents = 0
   /**
-   * Evictions owed by the events in flight. Over the bound, the oldest events are the ones
-   * being sent: they cannot be dropped while on the wire, so the drop is deferred. If their
-   * send fails, that many come back only to be dropped; if it succeeds, nothing is lost.
-   * Dropping newer waiting events instead would keep the oldest ones and leave gaps.
+   * Evictions owed by events in flight. Over the bound, the oldest events may be on the
+   * wire: they cannot be dropped there, so the drop is deferred. If their send fails, they
+   * come back only to be dropped; if it succeeds, nothing is lost. Dropping newer waiting
+   * events instead would keep the oldest ones and leave gaps.
    */
-  #debt = 0
-  #debtBytes = 0
+  #owed = 0
+  #owedBytes = 0
   #bytes = 0
+  #seq = 0
   #dropped = 0
   #expired = 0
 
-  constructor (options: MemoryCacheOptions = {}) {
-    this.#maxEvents = options.maxEvents ?? 100_000
+  constructor (options: MemoryCacheOptions) {
+    this.#maxEvents = options.maxEvents
     this.#maxBytes = options.maxBytes
-    this.#queue = new EventQueue({ trackSizes: this.#maxBytes !== undefined })
+    this.#queue = new EventQueue({ trackSizes: this.#maxBytes !== undefined, trackSeqs: true })
   }
 
   add (event: string, time: number): void {
@@ -49,16 +61,16 @@ export class MemoryCache implements Cache {
       size = Buffer.byteLength(event)
       this.#bytes += size
     }
-    this.#queue.push(event, time, size)
-    if (this.#queue.length + this.#inFlightEvents - this.#debt > this.#maxEvents ||
-        (this.#maxBytes !== undefined && this.#bytes - this.#debtBytes > this.#maxBytes)) {
+    this.#queue.push(event, time, size, ++this.#seq)
+    if (this.#queue.length + this.#inFlightEvents - this.#owed > this.#maxEvents ||
+        (this.#maxBytes !== undefined && this.#bytes - this.#owedBytes > this.#maxBytes)) {
       this.#evict()
     }
   }
 
   async take (max: number): Promise<CachedBatch> {
     const batch = new MemoryBatch()
-    this.#queue.shiftInto(max, batch.events, batch.times, batch.sizes)
+    this.#queue.shiftInto(max, batch.events, batch.times, batch.sizes, batch.seqs)
     if (batch.events.length === 0) return batch
     for (const size of batch.sizes) batch.bytes += size
     this.#inFlight.add(batch)
@@ -67,22 +79,24 @@ export class MemoryCache implements Cache {
   }
 
   async ack (batch: CachedBatch): Promise<void> {
-    if (!(batch instanceof MemoryBatch) || !this.#inFlight.delete(batch)) return
-    this.#inFlightEvents -= batch.events.length
-    this.#bytes -= batch.bytes
-    // Delivered: the evictions it owed are forgiven, nothing was lost.
-    this.#settleDebt(batch, false)
+    await this.release(batch, batch.events.length)
   }
 
-  async release (batch: CachedBatch): Promise<void> {
+  async release (batch: CachedBatch, delivered = 0): Promise<void> {
     if (!(batch instanceof MemoryBatch) || !this.#inFlight.delete(batch)) return
-    this.#inFlightEvents -= batch.events.length
-    // Back to the front, oldest first, so FIFO order survives a failed send.
-    for (let i = batch.events.length - 1; i >= 0; i--) {
-      this.#queue.unshift(batch.events[i] as string, batch.times[i] as number, batch.sizes[i] ?? 0)
-    }
-    this.#settleDebt(batch, true)
-    this.#evict()
+    const n = batch.events.length
+    const done = Math.min(Math.max(0, Math.floor(delivered)), n)
+    this.#inFlightEvents -= n
+    this.#owed -= batch.owed
+    this.#owedBytes -= batch.owedBytes
+    // Delivered events leave, the evictions they owed forgiven; owed events that did not
+    // arrive are dropped now (they are the batch's oldest); the rest waits again.
+    const back = Math.max(done, batch.owed)
+    this.#dropped += back - done
+    let leaving = batch.bytes
+    for (let i = back; i < n; i++) leaving -= batch.sizes[i] ?? 0
+    this.#bytes -= leaving
+    this.#queue.restoreSorted(batch.events, batch.times, batch.sizes, batch.seqs, back)
   }
 
   async expire (ttlMs: number): Promise<number> {
@@ -104,38 +118,26 @@ export class MemoryCache implements Cache {
     return { pending: this.#queue.length, inFlight: this.#inFlightEvents, dropped: this.#dropped, expired: this.#expired }
   }
 
-  // The debt is owed by the oldest batch in flight (the worker sends one at a time).
-  #settleDebt (batch: MemoryBatch, failed: boolean): void {
-    const owed = Math.min(this.#debt, batch.events.length)
-    if (owed === 0) return
-    let bytes = 0
-    for (let i = 0; i < owed; i++) bytes += batch.sizes[i] ?? 0
-    this.#debt -= owed
-    this.#debtBytes = Math.max(0, this.#debtBytes - bytes)
-    if (!failed) return
-    for (let i = 0; i < owed; i++) this.#bytes -= this.#queue.dropFirst()
-    this.#dropped += owed
-  }
-
   /** Drops whatever is still pending; the handler counts it as dropped on close. */
   async close (): Promise<void> {
     this.#dropped += this.#queue.length + this.#inFlightEvents
     this.#queue.clear()
     this.#inFlight.clear()
     this.#inFlightEvents = 0
-    this.#debt = 0
-    this.#debtBytes = 0
+    this.#owed = 0
+    this.#owedBytes = 0
     this.#bytes = 0
   }
 
-  // Oldest first: events in flight by debt (see #debt), then the oldest waiting events.
+  // Oldest first, wherever it is: the oldest event in flight not owed yet is owed (see
+  // #owed), the oldest waiting one is dropped.
   #evict (): void {
     const maxBytes = this.#maxBytes
-    while (this.#queue.length + this.#inFlightEvents - this.#debt > this.#maxEvents ||
-      (maxBytes !== undefined && this.#bytes - this.#debtBytes > maxBytes)) {
-      if (this.#debt < this.#inFlightEvents) {
-        this.#debtBytes += this.#inFlightSizeAt(this.#debt)
-        this.#debt++
+    while (this.#queue.length + this.#inFlightEvents - this.#owed > this.#maxEvents ||
+      (maxBytes !== undefined && this.#bytes - this.#owedBytes > maxBytes)) {
+      const flying = this.#oldestNotOwed()
+      if (flying !== undefined && (this.#queue.length === 0 || (flying.seqs[flying.owed] as number) < this.#queue.peekSeq())) {
+        this.#owe(flying)
       } else if (this.#queue.length > 0) {
         this.#bytes -= this.#queue.dropFirst()
         this.#dropped++
@@ -145,13 +147,22 @@ export class MemoryCache implements Cache {
     }
   }
 
-  // Size of the n-th oldest event in flight (batches are kept oldest first).
-  #inFlightSizeAt (n: number): number {
-    if (this.#maxBytes === undefined) return 0
+  // The batch in flight holding the oldest event not owed yet. Each batch is in order, so
+  // what it owes is always its oldest events: a prefix.
+  #oldestNotOwed (): MemoryBatch | undefined {
+    let oldest: MemoryBatch | undefined
     for (const batch of this.#inFlight) {
-      if (n < batch.events.length) return batch.sizes[n] ?? 0
-      n -= batch.events.length
+      if (batch.owed === batch.events.length) continue
+      if (oldest === undefined || (batch.seqs[batch.owed] as number) < (oldest.seqs[oldest.owed] as number)) oldest = batch
     }
-    return 0
+    return oldest
+  }
+
+  #owe (batch: MemoryBatch): void {
+    const size = batch.sizes[batch.owed] ?? 0
+    batch.owed++
+    batch.owedBytes += size
+    this.#owed++
+    this.#owedBytes += size
   }
 }

@@ -6,19 +6,14 @@ import type { Formatter } from '../contracts'
 
 /**
  * The formatter the options ask for: the user's own, or the one `LOGSTASH_FORMAT` names
- * (`LOGSTASH_SERVICE_NAME` giving the ECS `service.name`). With UDP, events are kept
- * within one datagram unless the user's formatter says otherwise.
+ * (`LOGSTASH_SERVICE_NAME` giving the ECS `service.name`). With UDP, the handler's own
+ * formatter keeps events within one datagram.
  */
 export function createFormatter (options: ResolvedOptions): Formatter {
   const udp = options.transport === 'udp'
   const maxEventBytes = MAX_DATAGRAM_BYTES - 1
-  if (options.formatter !== undefined) {
-    const formatter = options.formatter
-    if (udp && (formatter instanceof LogstashFormatter || formatter instanceof EcsFormatter) && formatter.maxEventBytes === undefined) {
-      formatter.maxEventBytes = maxEventBytes
-    }
-    return formatter
-  }
+  // A formatter passed in is the user's: never changed here (UDP warns instead, see createTransport).
+  if (options.formatter !== undefined) return options.formatter
   if (options.format === 'ecs') {
     return new EcsFormatter({
       ...(options.serviceName === undefined ? {} : { serviceName: options.serviceName }),

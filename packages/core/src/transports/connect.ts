@@ -32,6 +32,21 @@ export interface ConnectSocketOptions {
   prepare: (socket: Socket) => void
 }
 
+interface QueueHandle { writeQueueSize?: unknown }
+// The TCP handle under each socket, kept: Node drops `socket._handle` before it emits
+// 'error' or 'close', when the handle can still tell how far the last write got.
+const TCP_HANDLES = new WeakMap<Socket, QueueHandle>()
+
+/**
+ * Bytes written to `socket` that its kernel has not taken yet (libuv's write queue of the
+ * TCP socket under it, TLS records included), or `undefined` once that is unknown (the
+ * handle is gone). Read while a write is under way, it tells whether the write progresses.
+ */
+export function kernelBacklog (socket: Socket): number | undefined {
+  const size = TCP_HANDLES.get(socket)?.writeQueueSize
+  return typeof size === 'number' ? size : undefined
+}
+
 /** The hint a report gets for a TLS error code. */
 export function tlsHint (code: string | undefined): string {
   if (code === undefined) return ''
@@ -50,9 +65,12 @@ export function tlsHint (code: string | undefined): string {
 export function connectSocket (options: ConnectSocketOptions): Promise<Socket> {
   const { host, port, tls, timeoutMs, address } = options
   return new Promise<Socket>((resolve, reject) => {
+    // TLS runs over a TCP socket of our own, whose kernel write queue tells how far a write got.
+    const raw = netConnect({ host, port })
     const socket: Socket = tls === undefined
-      ? netConnect({ host, port })
-      : tlsModule().connect(tlsConnectOptions(host, port, tls))
+      ? raw
+      : tlsModule().connect({ ...tlsConnectOptions(host, port, tls), socket: raw })
+
     let settled = false
     let awaitingSession = false
     let sessionSeen = false
@@ -61,12 +79,13 @@ export function connectSocket (options: ConnectSocketOptions): Promise<Socket> {
       settled = true
       clearTimeout(timer)
       socket.destroy()
+      raw.destroy()
       reject(err)
     }
     const onError = (err: Error): void => {
-      fail(new TransportError(`cannot connect to ${address}: ${describeSocketError(err)}${tlsHint((err as NodeJS.ErrnoException).code)}`, { retryable: true, cause: err }))
+      fail(new TransportError(`cannot connect to ${address}: ${describeSocketError(err)}${tlsHint((err as NodeJS.ErrnoException).code)}`, { retryable: true, connectFailed: true, cause: err }))
     }
-    const onClose = (): void => fail(new TransportError(`${address} closed the connection while it was being set up`, { retryable: true, code: 'LOGSTASH_CLOSED' }))
+    const onClose = (): void => fail(new TransportError(`${address} closed the connection while it was being set up`, { retryable: true, connectFailed: true, code: 'LOGSTASH_CLOSED' }))
     const ready = (): void => {
       if (settled) return
       settled = true
@@ -74,12 +93,15 @@ export function connectSocket (options: ConnectSocketOptions): Promise<Socket> {
       socket.off('error', onError)
       socket.off('close', onClose)
       socket.off('session', onSession)
-      socket.setNoDelay(true)
-      socket.setKeepAlive(true, 30_000)
+      raw.setNoDelay(true)
+      raw.setKeepAlive(true, 30_000)
       // Later errors are seen by the transport's own listeners or by the write in progress;
       // this one only keeps an error from crashing the process.
       socket.on('error', () => {})
+      const handle = (raw as unknown as { _handle?: QueueHandle | null })._handle
+      if (handle !== undefined && handle !== null) TCP_HANDLES.set(socket, handle)
       socket.unref()
+      if (raw !== socket) raw.unref()
       resolve(socket)
     }
     const onSession = (): void => {
@@ -88,10 +110,12 @@ export function connectSocket (options: ConnectSocketOptions): Promise<Socket> {
       // ticket (the write callback still says success).
       if (awaitingSession) setImmediate(ready)
     }
-    let timer = setTimeout(() => fail(new TransportError(`connect to ${address} timed out after ${timeoutMs} ms`, { retryable: true, code: 'LOGSTASH_TIMEOUT' })), timeoutMs)
+    let timer = setTimeout(() => fail(new TransportError(`connect to ${address} timed out after ${timeoutMs} ms`, { retryable: true, connectFailed: true, code: 'LOGSTASH_TIMEOUT' })), timeoutMs)
     timer.unref()
     socket.once('error', onError)
     socket.once('close', onClose)
+    // The TCP socket under a TLS one reports a refused connect itself.
+    if (raw !== socket) raw.on('error', onError)
     options.prepare(socket)
     if (tls === undefined) {
       socket.once('connect', ready)

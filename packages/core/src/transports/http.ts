@@ -2,16 +2,18 @@ import type * as Http from 'node:http'
 import type * as Https from 'node:https'
 import { promisify } from 'node:util'
 import type * as Zlib from 'node:zlib'
-import { ConfigurationError, DroppedEventsError, TransportError, type LogstashError } from '../errors'
+import { DroppedEventsError, TransportError, type LogstashError } from '../errors'
 import type { ResolvedTlsOptions } from '../options'
 import { VERSION } from '../version'
 import { lazyBuiltin } from '../lazy-builtin'
-import { ResumePoint } from './resume-point'
 import { ScratchBuffer } from './scratch-buffer'
 import { encodeJsonArray, jsonArrayBound, jsonArrayByteLength, jsonArrayRanges } from './json-array'
 import { describeSocketError, tlsConnectOptions } from './socket-options'
-import { tlsHint } from './connect'
-import type { SendOutcome, Transport } from '../contracts'
+import { closedError } from './socket-slot'
+import { connectSocket, tlsHint } from './connect'
+import type { PooledTransport } from './connection'
+import { formatHostAddress } from '../host-address'
+import type { SendOutcome } from '../contracts'
 
 // Loaded when an HTTP transport is created, not with the package: see lazy-builtin.ts.
 const http = lazyBuiltin<typeof Http>('node:http')
@@ -22,28 +24,30 @@ let gzipAsync: ((data: Buffer) => Promise<Buffer>) | undefined
 /** How much of an error response's body goes into the report. */
 const BODY_EXCERPT_BYTES = 512
 
-/** Options of `HttpTransport`; the handler fills them from `host`, `port`, `tls`, `timeoutMs` and `http`. */
+/** Options of `HttpTransport`, resolved: the handler fills them from its options and `http`. */
 export interface HttpTransportOptions {
   /** Logstash host name, IPv4 or IPv6 address. */
   host: string
   /** Port of the http input (Logstash's default: 8080). */
   port: number
   /** TLS options (https); `undefined` for plain http. */
-  tls?: ResolvedTlsOptions | undefined
-  /** Longest time for one request, from connecting to the end of the response. @default 5000 */
-  timeoutMs?: number
-  /** Request path. @default '/' */
-  path?: string
+  tls: ResolvedTlsOptions | undefined
+  /** Longest time for one request, from connecting to the end of the response. */
+  timeoutMs: number
+  /** Requests under way at once, each on a keep-alive connection of its own. */
+  pipelining: number
+  /** Request path. */
+  path: string
   /** Basic auth user, with `password`. */
-  username?: string
+  username?: string | undefined
   /** Basic auth password. */
-  password?: string
+  password?: string | undefined
   /** Extra request headers; they may replace `content-type` and `user-agent`. */
-  headers?: Readonly<Record<string, string>>
-  /** Gzip request bodies. @default false */
-  gzip?: boolean
-  /** Largest JSON body in bytes (before gzip); bigger batches go out as several requests. @default 104857600 */
-  maxContentLength?: number
+  headers: Readonly<Record<string, string>>
+  /** Gzip request bodies. */
+  gzip: boolean
+  /** Largest JSON body in bytes (before gzip); bigger batches go out as several requests. */
+  maxContentLength: number
 }
 
 /** A complete response; `written`: the request's body had been fully handed to the socket. */
@@ -54,14 +58,18 @@ interface Progress { done: number, dropped: number, error: LogstashError | undef
 
 /**
  * POSTs each batch as one JSON array (what Logstash's `http` input with the json codec
- * splits into events) over keep-alive connections. Delivered means a 2xx. 408, 429, 5xx,
- * network errors and timeouts are retryable; 413 splits the batch in halves and sends
- * each, and a single event still too large is dropped and reported; any other 4xx refuses
- * the batch for good (non-retryable), with the status and the start of the response body.
+ * splits into events) over keep-alive connections, up to `pipelining` requests at once.
+ * Delivered means a 2xx. 408, 429, 5xx, network errors and timeouts are retryable; 413
+ * splits the batch in halves and sends each, and a single event still too large is dropped
+ * and reported; any other 4xx refuses the batch for good (non-retryable), with the status
+ * and the start of the response body. A batch sent as several requests that fails part way
+ * says which events were delivered (`TransportError.settled`): they are not sent again.
  */
-export class HttpTransport implements Transport {
+export class HttpTransport implements PooledTransport {
+  readonly maxConcurrentSends: number
   readonly #host: string
   readonly #port: number
+  readonly #tls: ResolvedTlsOptions | undefined
   readonly #path: string
   readonly #timeoutMs: number
   readonly #gzip: boolean
@@ -71,47 +79,55 @@ export class HttpTransport implements Transport {
   readonly #request: typeof Http.request
   readonly #url: string
   readonly #requests = new Set<{ req: Http.ClientRequest, abort: (err: TransportError) => void }>()
-  readonly #resume = new ResumePoint()
   /** What request bodies are encoded into, kept between sends (see ScratchBuffer). */
-  readonly #scratch = new ScratchBuffer()
+  readonly #scratch: ScratchBuffer
   #closed = false
 
   constructor (options: HttpTransportOptions) {
     this.#host = options.host
     this.#port = options.port
-    this.#path = options.path ?? '/'
-    this.#timeoutMs = options.timeoutMs ?? 5000
-    this.#gzip = options.gzip ?? false
-    this.#maxContentLength = options.maxContentLength ?? 100 * 1024 * 1024
+    this.#tls = options.tls
+    this.#path = options.path
+    this.#timeoutMs = options.timeoutMs
+    this.#gzip = options.gzip
+    this.#maxContentLength = options.maxContentLength
+    this.maxConcurrentSends = options.pipelining
+    this.#scratch = new ScratchBuffer(options.pipelining)
     this.#headers = buildHeaders(options)
     const tls = options.tls
+    const agentOptions = { keepAlive: true, maxSockets: options.pipelining }
     if (tls === undefined) {
-      this.#agent = new (http().Agent)({ keepAlive: true })
+      this.#agent = new (http().Agent)(agentOptions)
       this.#request = http().request
     } else {
       // The agent carries the TLS options, so every connection it opens verifies alike.
       const { host: _host, port: _port, ...connectOptions } = tlsConnectOptions(options.host, options.port, tls)
-      this.#agent = new (https().Agent)({ keepAlive: true, ...connectOptions })
+      this.#agent = new (https().Agent)({ ...agentOptions, ...connectOptions })
       this.#request = https().request
     }
-    const host = this.#host.includes(':') ? `[${this.#host}]` : this.#host
-    this.#url = `${tls === undefined ? 'http' : 'https'}://${host}:${this.#port}${this.#path}`
+    this.#url = `${tls === undefined ? 'http' : 'https'}://${formatHostAddress(this.#host, this.#port)}${this.#path}`
+  }
+
+  /** Requests whose body the kernel has not taken in full. */
+  get pendingWrites (): number {
+    let n = 0
+    for (const { req } of this.#requests) if (!req.writableFinished) n++
+    return n
   }
 
   async send (events: readonly string[]): Promise<void | SendOutcome> {
     if (events.length === 0) return
     if (this.#closed) throw closedError()
-    const resumed = this.#resume.take(events)
-    const progress: Progress = { done: resumed.count, dropped: resumed.dropped, error: resumed.error }
+    const progress: Progress = { done: 0, dropped: 0, error: undefined }
     try {
-      for (const [start, end] of jsonArrayRanges(events, progress.done, this.#maxContentLength)) {
+      for (const [start, end] of jsonArrayRanges(events, 0, this.#maxContentLength)) {
         await this.#deliver(events, start, end, progress)
       }
     } catch (err) {
       const error = err instanceof TransportError ? err : new TransportError(`POST ${this.#url} failed: ${describeSocketError(err)}`, { retryable: true, cause: err })
       if (error.retryable) {
-        this.#resume.remember(events, { count: progress.done, dropped: progress.dropped, error: progress.error })
-        throw error
+        // The requests accepted before are not sent again.
+        throw progress.done === 0 ? error : error.withSettled({ count: progress.done, dropped: progress.dropped, error: progress.error })
       }
       // Refused for good: the rest of the batch. What went before was delivered.
       if (progress.done === 0) throw error
@@ -124,6 +140,24 @@ export class HttpTransport implements Transport {
     if (progress.dropped > 0) return { dropped: progress.dropped, ...(progress.error === undefined ? {} : { error: progress.error }) }
   }
 
+  /** Opens (and closes) a connection to the server: proof it listens, without a request. */
+  async connect (): Promise<void> {
+    const socket = await connectSocket({
+      host: this.#host,
+      port: this.#port,
+      tls: this.#tls,
+      timeoutMs: this.#timeoutMs,
+      address: this.#url,
+      prepare: (s) => { s.on('data', () => {}) }
+    })
+    socket.destroy()
+  }
+
+  abort (error: TransportError): void {
+    for (const { abort } of this.#requests) abort(error)
+  }
+
+  /** Aborts the requests under way (their sends reject) and closes every connection at once. */
   async close (): Promise<void> {
     this.#closed = true
     for (const { abort } of this.#requests) abort(closedError())
@@ -201,6 +235,7 @@ export class HttpTransport implements Transport {
         headers: { ...this.#headers, 'content-length': String(body.length) }
       })
       let responded = false
+      let connected = false
       const entry = {
         req,
         abort: (err: TransportError): void => {
@@ -222,14 +257,23 @@ export class HttpTransport implements Transport {
         }
         const code = (err as NodeJS.ErrnoException).code
         const hint = tlsHint(code)
-        entry.abort(new TransportError(`POST ${this.#url} failed: ${describeSocketError(err)}${hint}`, { retryable: true, cause: err }))
+        entry.abort(new TransportError(`POST ${this.#url} failed: ${describeSocketError(err)}${hint}`, { retryable: true, connectFailed: !connected, cause: err }))
       }
       const timer = setTimeout(() => {
-        entry.abort(new TransportError(`POST ${this.#url}: no complete response within ${this.#timeoutMs} ms`, { retryable: true, code: 'LOGSTASH_TIMEOUT' }))
+        entry.abort(new TransportError(connected
+          ? `POST ${this.#url}: no complete response within ${this.#timeoutMs} ms`
+          : `connect to ${this.#url} timed out after ${this.#timeoutMs} ms`, { retryable: true, connectFailed: !connected, code: 'LOGSTASH_TIMEOUT' }))
       }, this.#timeoutMs)
       timer.unref()
       this.#requests.add(entry)
       req.on('error', fail)
+      // A request under way does not hold the process either: close() and the exit flush
+      // keep it alive while they wait, and bound the wait.
+      req.on('socket', (socket) => {
+        socket.unref()
+        if (socket.connecting) socket.once('connect', () => { connected = true })
+        else connected = true
+      })
       req.on('response', (res) => {
         responded = true
         const kept: Buffer[] = []
@@ -267,27 +311,16 @@ function buildHeaders (options: HttpTransportOptions): Record<string, string> {
     'content-type': 'application/json',
     'user-agent': `logstash-async/${VERSION} node/${process.version}`
   }
-  for (const [name, value] of Object.entries(options.headers ?? {})) {
-    try {
-      http().validateHeaderName(name)
-      http().validateHeaderValue(name, value)
-    } catch (err) {
-      throw new ConfigurationError(`http.headers['${name}'] must be a valid HTTP header: ${(err as Error).message}`, { cause: err })
-    }
-    headers[name.toLowerCase()] = value
-  }
+  // Names and values were checked by the options (resolveHttp).
+  for (const [name, value] of Object.entries(options.headers)) headers[name.toLowerCase()] = value
   if (options.username !== undefined) {
     headers.authorization = 'Basic ' + Buffer.from(`${options.username}:${options.password ?? ''}`, 'utf8').toString('base64')
   }
-  if (options.gzip === true) headers['content-encoding'] = 'gzip'
+  if (options.gzip) headers['content-encoding'] = 'gzip'
   return headers
 }
 
 function excerpt (body: string): string {
   const text = body.replace(/\s+/g, ' ').trim()
   return text.length === 0 ? '' : `: ${text.length > 200 ? text.slice(0, 200) + '...' : text}`
-}
-
-function closedError (): TransportError {
-  return new TransportError('transport is closed', { retryable: true, code: 'LOGSTASH_CLOSED' })
 }

@@ -45,16 +45,19 @@ export class SocketSlot {
   }
 
   /**
-   * No further connections; ends the current one gracefully, so the kernel delivers what it
-   * holds, and destroys it if the server does not answer within `graceMs`. The socket and
-   * the bounded timer hold the process meanwhile: an `await handler.close()` in a signal
-   * handler must resolve, not end with the process.
+   * No further connections. The current one is ended: with `graceMs` > 0 gracefully (TLS's
+   * close_notify, our FIN) and destroyed if the server has not closed its side within
+   * `graceMs`; with 0, destroyed at once (the kernel still sends what it holds, then FIN).
+   * A connection still being opened is dropped when it opens. The socket and the bounded
+   * timer hold the process meanwhile: an `await handler.close()` in a signal handler must
+   * resolve, not end with the process.
    */
   async close (graceMs: number): Promise<void> {
     this.#closed = true
-    const socket = this.#socket ?? await this.#connecting?.catch(() => undefined)
+    const socket = this.#socket
     this.#socket = undefined
     if (socket === undefined || socket.destroyed) return
+    if (graceMs <= 0) { socket.destroy(); return }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => { socket.destroy(); resolve() }, graceMs)
       socket.once('close', () => { clearTimeout(timer); resolve() })

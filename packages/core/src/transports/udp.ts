@@ -4,10 +4,12 @@ import { DroppedEventsError, TransportError } from '../errors'
 import { lazyBuiltin } from '../lazy-builtin'
 import type { SendOutcome, Transport } from '../contracts'
 import { describeSocketError } from './socket-options'
+import { formatHostAddress } from '../host-address'
 
 const dgram = lazyBuiltin<typeof Dgram>('node:dgram')
 const dns = lazyBuiltin<typeof Dns>('node:dns/promises')
 
+/** Options of `UdpTransport`: the handler fills them from its options. */
 export interface UdpTransportOptions {
   host: string
   port: number
@@ -19,8 +21,8 @@ export const MAX_DATAGRAM_BYTES = 65_507
 /**
  * One datagram per event, the JSON followed by a newline (what Logstash's udp input with
  * the json codec expects). Delivered means handed to the kernel: UDP has no receipt. An
- * event too large for a datagram is dropped and reported (the formatter's
- * `maxEventBytes`, which the handler sets for UDP, prevents it).
+ * event too large for a datagram is dropped and reported: the formatter's `maxEventBytes`
+ * prevents it (the handler's own formatter has it set with UDP; set it on yours).
  */
 export class UdpTransport implements Transport {
   readonly #host: string
@@ -51,7 +53,9 @@ export class UdpTransport implements Transport {
       // Resend the whole batch: which datagrams made it is unknowable, and UDP receivers
       // are expected to live with the odd duplicate rather than with gaps.
       this.#reset()
-      throw new TransportError(`send to udp://${this.#host}:${this.#port} failed: ${describeSocketError(failure.reason)}`, { retryable: true, cause: failure.reason })
+      // ECONNREFUSED: the host said nothing listens on the port (ICMP), like a refused connect.
+      const refused = (failure.reason as NodeJS.ErrnoException)?.code === 'ECONNREFUSED'
+      throw new TransportError(`send to udp://${formatHostAddress(this.#host, this.#port)} failed: ${describeSocketError(failure.reason)}`, { retryable: true, connectFailed: refused, cause: failure.reason })
     }
     if (dropped > 0) {
       return { dropped, error: new DroppedEventsError(`${dropped} events larger than a UDP datagram (${MAX_DATAGRAM_BYTES} bytes) dropped; set maxEventBytes on the formatter`, dropped, { code: 'LOGSTASH_TOO_LARGE' }) }
@@ -80,7 +84,7 @@ export class UdpTransport implements Transport {
     try {
       address = await dns().lookup(this.#host)
     } catch (err) {
-      throw new TransportError(`cannot resolve ${this.#host}: ${describeSocketError(err)}`, { retryable: true, cause: err })
+      throw new TransportError(`cannot resolve ${this.#host}: ${describeSocketError(err)}`, { retryable: true, connectFailed: true, cause: err })
     }
     const socket = dgram().createSocket(address.family === 6 ? 'udp6' : 'udp4')
     socket.on('error', () => { this.#reset() })
@@ -89,7 +93,7 @@ export class UdpTransport implements Transport {
       socket.connect(this.#port, address.address, () => { socket.off('error', reject); resolve() })
     }).catch((err: unknown) => {
       socket.close()
-      throw new TransportError(`cannot open udp://${this.#host}:${this.#port}: ${describeSocketError(err)}`, { retryable: true, cause: err })
+      throw new TransportError(`cannot open udp://${formatHostAddress(this.#host, this.#port)}: ${describeSocketError(err)}`, { retryable: true, connectFailed: true, cause: err })
     })
     socket.unref()
     return socket

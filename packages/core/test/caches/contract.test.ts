@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { MemoryCache, SqliteCache, type Cache } from '@logstash-async/core'
 import { TempDir } from '../../../../test/helpers/temp-dir'
+import { memoryCacheOptions, sqliteCacheOptions } from '../../../../test/helpers/resolved-options'
 
 interface Limits { maxEvents?: number, maxBytes?: number }
 
@@ -11,8 +12,8 @@ interface CacheKind {
 
 let files = 0
 const KINDS: CacheKind[] = [
-  { name: 'MemoryCache', create: (_dir, limits) => new MemoryCache(limits) },
-  { name: 'SqliteCache', create: (dir, limits) => new SqliteCache({ path: dir.file(`cache-${++files}.db`), ...limits }) }
+  { name: 'MemoryCache', create: (_dir, limits) => new MemoryCache(memoryCacheOptions(limits)) },
+  { name: 'SqliteCache', create: (dir, limits) => new SqliteCache(sqliteCacheOptions({ path: dir.file(`cache-${++files}.db`), ...limits })) }
 ]
 
 /** Adds events named `prefix-0`, `prefix-1`... logged now (or at `time`). */
@@ -86,6 +87,60 @@ for (const kind of KINDS) {
       assert.deepEqual((await cache.take(10)).events, [...first, ...later])
     })
 
+    it('keeps FIFO when several batches in flight come back in any order', async () => {
+      const cache = create()
+      const events = addEvents(cache, 6, 'old')
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      const c = await cache.take(2)
+      const later = addEvents(cache, 2, 'new')
+      await cache.release(c)
+      await cache.ack(b)
+      await cache.release(a)
+      assert.equal(cache.pendingCount(), 6)
+      assert.deepEqual((await cache.take(10)).events, [...events.slice(0, 2), ...events.slice(4), ...later])
+    })
+
+    it('keeps FIFO when a batch that came back and went out again comes back after a newer one', async () => {
+      const cache = create()
+      const events = addEvents(cache, 4)
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      await cache.release(a)
+      const later = addEvents(cache, 2, 'new')
+      // The second take of a's events may reach past b's (memory: a batch can span another one).
+      const again = await cache.take(3)
+      assert.deepEqual(again.events.slice(0, 2), events.slice(0, 2))
+      await cache.persist?.()
+      await cache.release(b)
+      await cache.release(again)
+      assert.deepEqual((await cache.take(10)).events, [...events, ...later])
+    })
+
+    it('forgets the delivered head of a partly delivered batch and puts back only the rest', async () => {
+      const cache = create()
+      const events = addEvents(cache, 5)
+      const later = addEvents(cache, 1, 'new')
+      const batch = await cache.take(5)
+      await cache.release(batch, 2)
+      assert.deepEqual(cache.counts(), { pending: 4, inFlight: 0, dropped: 0, expired: 0 })
+      const rest = await cache.take(10)
+      assert.deepEqual(rest.events, [...events.slice(2), ...later])
+      await cache.ack(rest)
+      assert.equal(cache.pendingCount(), 0)
+    })
+
+    it('forgets the delivered head of a batch read back from the persistent store too', async () => {
+      const cache = create()
+      const events = addEvents(cache, 5)
+      // A failed send puts what is undelivered in the store: the next take reads it back.
+      await cache.release(await cache.take(5))
+      const stored = await cache.take(5)
+      assert.deepEqual(stored.events, events)
+      await cache.release(stored, 3)
+      assert.deepEqual((await cache.take(10)).events, events.slice(3))
+    })
+
     it('ignores a second ack or release of the same batch', async () => {
       const cache = create()
       addEvents(cache, 3)
@@ -128,6 +183,21 @@ for (const kind of KINDS) {
       for (const event of ['aaaa', 'bbbb', 'cccc']) cache.add(event, Date.now())
       assert.deepEqual((await cache.take(10)).events, ['bbbb', 'cccc'])
       assert.equal(cache.counts().dropped, 1)
+    })
+
+    it('keeps the bound with several batches in flight, and what it keeps is the newest', async () => {
+      const cache = create({ maxEvents: 4 })
+      addEvents(cache, 4)
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      const later = addEvents(cache, 2, 'new')
+      await cache.release(b)
+      await cache.release(a)
+      const { pending, inFlight, dropped } = cache.counts()
+      assert.ok(pending + inFlight <= 4, `holds ${pending + inFlight}`)
+      assert.equal(pending + dropped, 6)
+      const kept = (await cache.take(10)).events
+      assert.deepEqual(kept.slice(-2), later)
     })
 
     it('keeps events in flight when newer ones exceed the bound', async () => {

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { MemoryCache } from '@logstash-async/core'
+import { memoryCacheOptions } from '../../../../test/helpers/resolved-options'
 
 const T = 1_700_000_000_000
 
 describe('MemoryCache', () => {
   it('hands out events oldest first, in batches of at most max', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     for (let i = 0; i < 5; i++) cache.add(`e${i}`, T)
     const first = await cache.take(3)
     const second = await cache.take(3)
@@ -15,7 +16,7 @@ describe('MemoryCache', () => {
   })
 
   it('forgets an acknowledged batch and ignores a second ack or a release after it', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     cache.add('a', T)
     cache.add('b', T)
     const batch = await cache.take(10)
@@ -28,7 +29,7 @@ describe('MemoryCache', () => {
   })
 
   it('puts a released batch back ahead of newer events, in its order', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     cache.add('a', T)
     cache.add('b', T)
     const batch = await cache.take(10)
@@ -40,7 +41,7 @@ describe('MemoryCache', () => {
   })
 
   it('drops the oldest pending events past maxEvents and counts exactly those', async () => {
-    const cache = new MemoryCache({ maxEvents: 100 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 100 }))
     for (let i = 0; i < 250; i++) cache.add(`e${i}`, T)
     assert.equal(cache.pendingCount(), 100)
     assert.equal(cache.counts().dropped, 150)
@@ -50,7 +51,7 @@ describe('MemoryCache', () => {
   })
 
   it('defers dropping events in flight, and drops nothing if their send succeeds', async () => {
-    const cache = new MemoryCache({ maxEvents: 4 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 4 }))
     for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
     const inFlight = await cache.take(3)
     cache.add('e4', T)
@@ -62,7 +63,7 @@ describe('MemoryCache', () => {
   })
 
   it('drops the oldest events of a failed batch it owed, keeping exactly the newest', async () => {
-    const cache = new MemoryCache({ maxEvents: 4 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 4 }))
     for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
     const inFlight = await cache.take(3)
     cache.add('e4', T)
@@ -73,7 +74,7 @@ describe('MemoryCache', () => {
   })
 
   it('drops waiting events once everything in flight is owed', async () => {
-    const cache = new MemoryCache({ maxEvents: 2 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 2 }))
     cache.add('e0', T)
     const inFlight = await cache.take(1)
     for (let i = 1; i <= 4; i++) cache.add(`e${i}`, T)
@@ -83,8 +84,79 @@ describe('MemoryCache', () => {
     assert.equal(cache.counts().dropped, 3)
   })
 
+  describe('with several batches in flight', () => {
+    it('owes the oldest events in flight, whichever batch holds them, and keeps exactly the newest', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 4 }))
+      for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      cache.add('e4', T)
+      cache.add('e5', T)
+      // e0 and e1 (batch a) are owed: dropped only if a comes back.
+      assert.deepEqual(cache.counts(), { pending: 2, inFlight: 4, dropped: 0, expired: 0 })
+      await cache.release(b)
+      await cache.release(a)
+      assert.deepEqual(cache.counts(), { pending: 4, inFlight: 0, dropped: 2, expired: 0 })
+      assert.deepEqual((await cache.take(10)).events, ['e2', 'e3', 'e4', 'e5'])
+    })
+
+    it('forgives what a delivered batch owed and drops what a failed one owed, in any order', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 4 }))
+      for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      for (let i = 4; i < 7; i++) cache.add(`e${i}`, T)
+      // Owed: e0, e1 (a) and e2 (b), the three oldest.
+      await cache.release(b)
+      await cache.ack(a)
+      assert.deepEqual(cache.counts(), { pending: 4, inFlight: 0, dropped: 1, expired: 0 })
+      assert.deepEqual((await cache.take(10)).events, ['e3', 'e4', 'e5', 'e6'])
+    })
+
+    it('owes the events of a batch that went out again, older than a batch still out', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 5 }))
+      for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      await cache.release(a)
+      cache.add('e4', T)
+      const again = await cache.take(3)
+      assert.deepEqual(again.events, ['e0', 'e1', 'e4'])
+      cache.add('e5', T)
+      cache.add('e6', T)
+      // Over by two: the two oldest, e0 and e1 of the batch that went out again.
+      await cache.release(again)
+      await cache.release(b)
+      assert.equal(cache.counts().dropped, 2)
+      assert.deepEqual((await cache.take(10)).events, ['e2', 'e3', 'e4', 'e5', 'e6'])
+    })
+
+    it('counts a partly delivered batch: its delivered head forgiven, its owed rest dropped', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 4 }))
+      for (let i = 0; i < 4; i++) cache.add(`e${i}`, T)
+      const batch = await cache.take(4)
+      for (let i = 4; i < 7; i++) cache.add(`e${i}`, T)
+      // e0, e1, e2 owed; e0 was delivered, e1 and e2 were not: dropped now, e3 back.
+      await cache.release(batch, 1)
+      assert.deepEqual(cache.counts(), { pending: 4, inFlight: 0, dropped: 2, expired: 0 })
+      assert.deepEqual((await cache.take(10)).events, ['e3', 'e4', 'e5', 'e6'])
+    })
+
+    it('bounds bytes the same way', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 100, maxBytes: 8 }))
+      for (const event of ['aa', 'bb', 'cc', 'dd']) cache.add(event, T)
+      const a = await cache.take(2)
+      const b = await cache.take(2)
+      cache.add('ee', T)
+      await cache.release(b)
+      await cache.release(a)
+      assert.deepEqual((await cache.take(10)).events, ['bb', 'cc', 'dd', 'ee'])
+      assert.equal(cache.counts().dropped, 1)
+    })
+  })
+
   it('bounds the UTF-8 bytes it holds when maxBytes is set', async () => {
-    const cache = new MemoryCache({ maxBytes: 10 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxBytes: 10 }))
     cache.add('ééé', T) // 6 bytes
     cache.add('abcd', T) // 4 bytes: exactly at the bound
     assert.equal(cache.counts().dropped, 0)
@@ -94,7 +166,7 @@ describe('MemoryCache', () => {
   })
 
   it('drops the oldest when a released batch no longer fits the bound', async () => {
-    const cache = new MemoryCache({ maxEvents: 3 })
+    const cache = new MemoryCache(memoryCacheOptions({ maxEvents: 3 }))
     cache.add('a', T)
     cache.add('b', T)
     const batch = await cache.take(2)
@@ -107,7 +179,7 @@ describe('MemoryCache', () => {
   })
 
   it('expires pending events older than the TTL and counts them', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     const now = Date.now()
     cache.add('old1', now - 10_000)
     cache.add('old2', now - 5_000)
@@ -118,7 +190,7 @@ describe('MemoryCache', () => {
   })
 
   it('keeps FIFO order across the growth of its ring buffer', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     const taken: string[] = []
     for (let round = 0; round < 5; round++) {
       for (let i = 0; i < 1500; i++) cache.add(`${round}-${i}`, T)
@@ -138,7 +210,7 @@ describe('MemoryCache', () => {
   })
 
   it('counts what it still holds as dropped when closed', async () => {
-    const cache = new MemoryCache()
+    const cache = new MemoryCache(memoryCacheOptions())
     cache.add('a', T)
     cache.add('b', T)
     await cache.take(1)

@@ -7,6 +7,7 @@ import { normalizeOptions } from '@logstash-async/core/internal'
 import { TcpReceiver } from '../../../../test/helpers/tcp-receiver'
 import { TempDir } from '../../../../test/helpers/temp-dir'
 import { waitFor } from '../../../../test/helpers/wait'
+import { sqliteCacheOptions } from '../../../../test/helpers/resolved-options'
 
 describe('LogstashHandler with databasePath', () => {
   let dir: TempDir
@@ -73,7 +74,7 @@ describe('LogstashHandler with databasePath', () => {
   })
 
   it('delivers a flood from memory, dropping nothing, while its writes to the file wait for a lock', async () => {
-    await new SqliteCache({ path }).close()
+    await new SqliteCache(sqliteCacheOptions({ path })).close()
     const up = await receiver()
     // Ticks every 20 ms: several of them wait on the lock while the events go out.
     const h = handler({ port: up.port, flushIntervalMs: 20, cache: { maxEvents: 2000 }, sqlite: { busyTimeoutMs: 10_000 }, closeTimeoutMs: 10_000 })
@@ -93,7 +94,7 @@ describe('LogstashHandler with databasePath', () => {
   })
 
   it('sends at start what an earlier run left in the file, without a log call', async () => {
-    const earlier = new SqliteCache({ path })
+    const earlier = new SqliteCache(sqliteCacheOptions({ path }))
     for (const message of range('earlier', 20)) earlier.add(JSON.stringify({ message }), Date.now())
     await earlier.close()
     const up = await receiver()

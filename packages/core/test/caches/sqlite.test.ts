@@ -4,8 +4,10 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { hostname } from 'node:os'
 import { DatabaseSync } from 'node:sqlite'
 import { ConfigurationError, SqliteCache, type LogstashError, type SqliteCacheOptions } from '@logstash-async/core'
+import { normalizeOptions } from '@logstash-async/core/internal'
 import { TempDir } from '../../../../test/helpers/temp-dir'
 import { waitFor } from '../../../../test/helpers/wait'
+import { sqliteCacheOptions } from '../../../../test/helpers/resolved-options'
 
 describe('SqliteCache', () => {
   let dir: TempDir
@@ -15,7 +17,7 @@ describe('SqliteCache', () => {
 
   /** A cache on the test's file (by default), collecting what it reports. */
   function cache (options: Partial<SqliteCacheOptions> = {}): SqliteCache & { errors: LogstashError[] } {
-    const created = Object.assign(new SqliteCache({ path, ...options }), { errors: [] as LogstashError[] })
+    const created = Object.assign(new SqliteCache(sqliteCacheOptions({ path, ...options })), { errors: [] as LogstashError[] })
     created.attach({ onError: (err) => created.errors.push(err) })
     open.push(created)
     return created
@@ -377,15 +379,15 @@ describe('SqliteCache', () => {
       const original = process.getBuiltinModule
       process.getBuiltinModule = ((id: string) => id === 'node:sqlite' ? undefined : original(id)) as typeof original
       try {
-        assert.throws(() => new SqliteCache({ path }), (err: unknown) =>
+        assert.throws(() => new SqliteCache(sqliteCacheOptions({ path })), (err: unknown) =>
           err instanceof ConfigurationError && /node:sqlite.*Node\.js >= 22\.13/.test(err.message) && err.message.includes(process.version))
       } finally {
         process.getBuiltinModule = original
       }
     })
 
-    it('throws a ConfigurationError for a wrong option', () => {
-      assert.throws(() => new SqliteCache({ path, leaseMs: 0 }), /leaseMs must be an integer >= 1, got 0/)
+    it('is validated with the handler options, under one rule', () => {
+      assert.throws(() => normalizeOptions({ databasePath: path, sqlite: { leaseMs: 999 } }, {}), /^ConfigurationError: sqlite.leaseMs must be an integer 1000-2147483647, got 999$/)
     })
   })
 })

@@ -59,9 +59,18 @@ describe('EcsFormatter through LogstashHandler', () => {
     assert.equal(valueAt(event, 'log.level'), 'warn')
   })
 
-  it('keeps ECS events within one datagram with UDP unless told otherwise', () => {
+  it('leaves a formatter passed for UDP as it is, and warns that it may produce events too large for a datagram', () => {
     const formatter = new EcsFormatter()
+    const warnings: string[] = []
+    const onWarning = (warning: Error & { code?: string }): void => { if (warning.code !== undefined) warnings.push(warning.code) }
+    process.on('warning', onWarning)
     handler = new LogstashHandler({ host: '127.0.0.1', port: receiver.port, transport: 'udp', formatter })
-    assert.equal(formatter.maxEventBytes, 65506)
+    assert.equal(formatter.maxEventBytes, undefined)
+    // process.emitWarning() emits on the next tick.
+    return new Promise<void>((resolve) => setImmediate(() => {
+      process.off('warning', onWarning)
+      assert.deepEqual(warnings, ['LOGSTASH_UDP_MAX_EVENT_BYTES'])
+      resolve()
+    }))
   })
 })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { BeatsTransport } from '@logstash-async/core'
 import { BeatsReceiver } from '../../../../test/helpers/beats-receiver'
+import { beatsOptions } from '../../../../test/helpers/resolved-options'
 
 const event = (text: string): string => JSON.stringify({ message: text })
 
@@ -24,7 +25,7 @@ describe('BeatsTransport window encoding', () => {
     const kind = compressionLevel === 0 ? 'plain' : 'compressed'
 
     it(`gives multi-byte characters their UTF-8 length in ${kind} frames`, async () => {
-      transport = new BeatsTransport({ host: receiver.host, port: receiver.port, timeoutMs: 2000, compressionLevel })
+      transport = new BeatsTransport(beatsOptions({ host: receiver.host, port: receiver.port, timeoutMs: 2000, compressionLevel }))
       const sent = [event('héllo ✓ 😀'), event('日本語'.repeat(100)), event('plain')]
       await transport.send(sent)
       assert.deepEqual(receiver.errors, [])
@@ -32,7 +33,7 @@ describe('BeatsTransport window encoding', () => {
     })
 
     it(`keeps every ${kind} window intact when a shorter one follows a longer one`, async () => {
-      transport = new BeatsTransport({ host: receiver.host, port: receiver.port, timeoutMs: 2000, compressionLevel })
+      transport = new BeatsTransport(beatsOptions({ host: receiver.host, port: receiver.port, timeoutMs: 2000, compressionLevel }))
       const long = Array.from({ length: 50 }, (_, i) => event(`long ${i} ${'x'.repeat(200)}`))
       const short = [event('short 1'), event('short 2')]
       await transport.send(long)
@@ -43,7 +44,7 @@ describe('BeatsTransport window encoding', () => {
     })
 
     it(`sends a ${kind} window larger than the buffer it keeps (4 MiB) in one piece`, async () => {
-      transport = new BeatsTransport({ host: receiver.host, port: receiver.port, timeoutMs: 5000, compressionLevel })
+      transport = new BeatsTransport(beatsOptions({ host: receiver.host, port: receiver.port, timeoutMs: 5000, compressionLevel }))
       const big = Array.from({ length: 30 }, (_, i) => event(`${i} ${'z'.repeat(50_000)}`))
       await transport.send(big)
       await transport.send([event('after')])

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { HttpTransport } from '@logstash-async/core'
 import { HttpReceiver } from '../../../../test/helpers/http-receiver'
+import { httpOptions } from '../../../../test/helpers/resolved-options'
 
 const event = (text: string): string => JSON.stringify({ message: text })
 
@@ -21,7 +22,7 @@ describe('HttpTransport body encoding', () => {
   })
 
   const start = (options: Partial<ConstructorParameters<typeof HttpTransport>[0]> = {}): HttpTransport => {
-    transport = new HttpTransport({ host: receiver.host, port: receiver.port, timeoutMs: 5000, ...options })
+    transport = new HttpTransport(httpOptions({ host: receiver.host, port: receiver.port, timeoutMs: 5000, ...options }))
     return transport
   }
 

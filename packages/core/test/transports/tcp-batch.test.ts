@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { TcpTransport } from '@logstash-async/core'
 import { TcpReceiver } from '../../../../test/helpers/tcp-receiver'
 import { waitFor } from '../../../../test/helpers/wait'
+import { tcpOptions } from '../../../../test/helpers/resolved-options'
 
 // How TcpTransport encodes a batch: one buffer of UTF-8 JSON lines, reused between sends.
 describe('TcpTransport batch encoding', () => {
@@ -10,7 +11,7 @@ describe('TcpTransport batch encoding', () => {
 
   beforeEach(async () => {
     receiver = await TcpReceiver.start()
-    transport = new TcpTransport({ host: '127.0.0.1', port: receiver.port })
+    transport = new TcpTransport(tcpOptions({ host: '127.0.0.1', port: receiver.port }))
   })
 
   afterEach(async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { createServer, type Server, type Socket } from 'node:net'
 import { TcpTransport, TransportError } from '@logstash-async/core'
+import { tcpOptions } from '../../../../test/helpers/resolved-options'
 
 // node:tls is loaded on the first TLS connection, not with the package: the TLS path must
 // still reach tls.connect and report its failures as retryable TransportErrors.
@@ -25,7 +26,7 @@ describe('TcpTransport with TLS, node:tls loaded on first use', () => {
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as { port: number }).port
-    transport = new TcpTransport({ host: '127.0.0.1', port, tls: { rejectUnauthorized: true }, timeoutMs: 5000 })
+    transport = new TcpTransport(tcpOptions({ host: '127.0.0.1', port, tls: { rejectUnauthorized: true }, timeoutMs: 5000 }))
 
     const err = await transport.send(['{"message":"x"}']).then(() => undefined, (e: unknown) => e)
     assert.ok(err instanceof TransportError, `expected a TransportError, got ${String(err)}`)

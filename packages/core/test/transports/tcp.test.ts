@@ -4,6 +4,7 @@ import { ClientSocketWatch } from '../../../../test/helpers/client-sockets'
 import { TcpReceiver } from '../../../../test/helpers/tcp-receiver'
 import { retryableWith } from '../../../../test/helpers/transport-errors'
 import { waitFor } from '../../../../test/helpers/wait'
+import { tcpOptions } from '../../../../test/helpers/resolved-options'
 
 function numbered (from: number, count: number): string[] {
   return Array.from({ length: count }, (_, i) => JSON.stringify({ n: from + i, message: `event ${from + i}` }))
@@ -33,7 +34,7 @@ describe('TcpTransport', () => {
 
   async function start (options: { host?: string, timeoutMs?: number } = {}): Promise<{ receiver: TcpReceiver, transport: TcpTransport }> {
     receiver = await TcpReceiver.start(options.host === undefined ? {} : { host: options.host })
-    transport = new TcpTransport({ host: receiver.host, port: receiver.port, timeoutMs: options.timeoutMs ?? 5000 })
+    transport = new TcpTransport(tcpOptions({ host: receiver.host, port: receiver.port, timeoutMs: options.timeoutMs ?? 5000 }))
     return { receiver, transport }
   }
 
@@ -133,10 +134,44 @@ describe('TcpTransport', () => {
     assert.deepEqual(receiver.invalid, [])
   })
 
-  it('rejects a write the receiver does not take within timeoutMs', async () => {
-    const { receiver, transport } = await start({ timeoutMs: 300 })
+  it('marks a write the receiver does not take for timeoutMs as stalled, not failed, and completes it when it reads again', async () => {
+    receiver = await TcpReceiver.start()
+    const stalls: boolean[] = []
+    transport = new TcpTransport(tcpOptions({ host: receiver.host, port: receiver.port, timeoutMs: 200 }), { onStall: (stalled) => stalls.push(stalled) })
     receiver.pauseReading()
-    await assert.rejects(transport.send(largeEvents()), retryableWith('LOGSTASH_TIMEOUT'))
+    let resolved = false
+    const sending = transport.send(largeEvents()).then(() => { resolved = true })
+    await waitFor(() => stalls.length > 0, { message: 'a stall' })
+    assert.deepEqual(stalls, [true])
+    assert.equal(transport.stalled, true)
+    assert.equal(resolved, false)
+    receiver.resumeReading()
+    await sending
+    assert.deepEqual(stalls, [true, false])
+    await receiver.waitForEvents(LARGE_EVENT_COUNT)
+    assert.deepEqual(receiver.invalid, [])
+    assert.equal(receiver.connections, 1)
+  })
+
+  it('sends again only the lines the kernel had not taken in full when the connection died: none twice', async () => {
+    receiver = await TcpReceiver.start()
+    transport = new TcpTransport(tcpOptions({ host: receiver.host, port: receiver.port }))
+    const batch = largeEvents()
+    // The receiver dies after reading part of the batch, as a crashed Logstash would.
+    const killed = receiver.killWhen(() => (receiver?.lines.length ?? 0) >= 40)
+    const error = await transport.send(batch).then(() => undefined, (err: unknown) => err as TransportError)
+    await killed
+    assert.ok(error instanceof TransportError && error.retryable, `the send failed: ${String(error)}`)
+    const settled = error.settled?.count ?? 0
+    const received = receiver.lines.length
+    // What the kernel had taken counts as delivered, and what the receiver read is within it.
+    assert.ok(settled >= received && settled < batch.length, `settled ${settled}, received ${received}`)
+    await receiver.listen()
+    await transport.send(batch.slice(settled))
+    await receiver.waitForEvents(received + batch.length - settled)
+    const numbers = receiver.events.map((e) => e.n as number)
+    assert.equal(new Set(numbers).size, numbers.length, 'no line twice')
+    assert.deepEqual(receiver.invalid.filter((line) => !batch.includes(line)).length, receiver.invalid.length)
   })
 
   it('rejects sends after close()', async () => {

@@ -7,6 +7,7 @@ import { OpensslServer } from '../../../../test/helpers/openssl-server'
 import { TcpReceiver } from '../../../../test/helpers/tcp-receiver'
 import { retryableWith } from '../../../../test/helpers/transport-errors'
 import { waitFor } from '../../../../test/helpers/wait'
+import { tcpOptions } from '../../../../test/helpers/resolved-options'
 
 const EVENT = JSON.stringify({ message: 'over TLS' })
 
@@ -32,7 +33,7 @@ describe('TcpTransport over TLS', function () {
 
   async function start (server: ServerTlsOptions, client: TlsOptions, host = '127.0.0.1'): Promise<{ receiver: TcpReceiver, transport: TcpTransport }> {
     receiver = await TcpReceiver.start({ tls: server })
-    transport = new TcpTransport({ host, port: receiver.port, tls: { rejectUnauthorized: true, ...client }, timeoutMs: 5000 })
+    transport = new TcpTransport(tcpOptions({ host, port: receiver.port, tls: { rejectUnauthorized: true, ...client }, timeoutMs: 5000 }))
     return { receiver, transport }
   }
 
@@ -87,7 +88,7 @@ describe('TcpTransport over TLS', function () {
         if (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT') this.skip()
         throw err
       }
-      transport = new TcpTransport({ host: '::1', port: receiver.port, tls: { ca, rejectUnauthorized: true } })
+      transport = new TcpTransport(tcpOptions({ host: '::1', port: receiver.port, tls: { ca, rejectUnauthorized: true } }))
       await assertDelivers()
     })
 
@@ -150,7 +151,7 @@ describe('TcpTransport over TLS', function () {
     const { server, ca } = testPki()
     opensslServer = await OpensslServer.start({ ...server, args: ['-num_tickets', '0', '-tls1_3'] })
     const openssl = opensslServer
-    transport = new TcpTransport({ host: '127.0.0.1', port: openssl.port, tls: { ca, rejectUnauthorized: true } })
+    transport = new TcpTransport(tcpOptions({ host: '127.0.0.1', port: openssl.port, tls: { ca, rejectUnauthorized: true } }))
     await transport.send([EVENT])
     await waitFor(() => openssl.output.includes(EVENT + '\n'), { message: `the event in s_server's output: ${openssl.output}` })
   })
@@ -160,7 +161,7 @@ describe('TcpTransport over TLS', function () {
     await new Promise<void>((resolve) => silentServer?.listen(0, '127.0.0.1', resolve))
     const { port } = silentServer.address() as { port: number }
     const { ca } = testPki()
-    transport = new TcpTransport({ host: '127.0.0.1', port, tls: { ca, rejectUnauthorized: true }, timeoutMs: 200 })
+    transport = new TcpTransport(tcpOptions({ host: '127.0.0.1', port, tls: { ca, rejectUnauthorized: true }, timeoutMs: 200 }))
     await assert.rejects(transport.send([EVENT]), retryableWith('LOGSTASH_TIMEOUT'))
   })
 })

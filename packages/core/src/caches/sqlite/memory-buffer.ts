@@ -14,6 +14,23 @@ export interface Drained {
 export interface SeqRange { from: number, to: number }
 
 /**
+ * The runs of consecutive sequence numbers among `seqs[from..to)` (ascending). Rows of
+ * this cache are settled by ranges of claims; a batch that spans numbers of another batch
+ * (one came back and went out again while the other was on the wire) must be settled run
+ * by run, or the range would take the other batch's rows along.
+ */
+export function seqRuns (seqs: readonly number[], from = 0, to = seqs.length): SeqRange[] {
+  const runs: SeqRange[] = []
+  for (let i = from; i < to; i++) {
+    const seq = seqs[i] as number
+    const last = runs[runs.length - 1]
+    if (last !== undefined && last.to + 1 === seq) last.to = seq
+    else runs.push({ from: seq, to: seq })
+  }
+  return runs
+}
+
+/**
  * The SQLite cache's memory side: the events waiting to be sent, in order, bounded like the
  * memory cache (oldest dropped and counted). Each event gets a sequence number, ascending,
  * so `flush()` can tell which are older than its call, and the cache which of them it has
@@ -77,14 +94,19 @@ export class MemoryBuffer {
     return copied
   }
 
-  /** Puts events back in front, oldest first, after a failed write or send. */
-  restore ({ events, times, sizes, seqs }: Drained): void {
-    const tracked = this.#maxBytes !== undefined
-    for (let i = events.length - 1; i >= 0; i--) {
-      const size = tracked ? (sizes[i] ?? Buffer.byteLength(events[i] as string)) : 0
-      this.#bytes += size
-      this.#queue.unshift(events[i] as string, times[i] as number, size, seqs[i] as number)
+  /**
+   * Puts events (from index `from` on) back where their sequence numbers place them, after a
+   * failed write or send: in front of newer events, in order with others put back.
+   */
+  restore ({ events, times, sizes, seqs }: Drained, from = 0): void {
+    if (this.#maxBytes !== undefined) {
+      for (let i = from; i < events.length; i++) {
+        const size = sizes[i] ?? Buffer.byteLength(events[i] as string)
+        sizes[i] = size
+        this.#bytes += size
+      }
     }
+    this.#queue.restoreSorted(events, times, sizes, seqs, from)
     this.#evict()
   }
 

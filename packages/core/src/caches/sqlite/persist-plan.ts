@@ -1,12 +1,12 @@
-import type { Drained, MemoryBuffer } from './memory-buffer'
+import { seqRuns, type Drained, type MemoryBuffer, type SeqRange } from './memory-buffer'
 import type { InFlightBatches } from './in-flight-batches'
 
 /** What a persist tick (or a failed send) moves from memory to the file. */
 export interface Move {
   /** Events that stay in memory, written claimed by this cache (claim = sequence number). */
   claimed: Drained
-  /** Sequence numbers of events written earlier, now leaving memory: their rows become pending. */
-  release: { from: number, to: number } | undefined
+  /** Runs of sequence numbers of events written earlier, now leaving memory: their rows become pending. */
+  release: SeqRange[]
   /** Events leaving memory without rows: inserted pending. */
   pending: Drained
   /** Everything taken out of the buffer (`release`'s events and `pending`), to put back if the write fails. */
@@ -26,13 +26,12 @@ export function composeMove (buffer: MemoryBuffer, inFlight: InFlightBatches, wr
   const upTo = buffer.seq
   const claimed = inFlight.copyAfter(writtenUpTo)
   if (keep) {
-    append(claimed, buffer.copyAfter(writtenUpTo), 0)
-    return { claimed, release: undefined, pending: empty(), drained: empty(), upTo }
+    return { claimed: merge(claimed, buffer.copyAfter(writtenUpTo)), release: [], pending: empty(), drained: empty(), upTo }
   }
   const drained = buffer.drain()
   let written = 0
   while (written < drained.seqs.length && (drained.seqs[written] as number) <= writtenUpTo) written++
-  const release = written === 0 ? undefined : { from: drained.seqs[0] as number, to: drained.seqs[written - 1] as number }
+  const release = seqRuns(drained.seqs, 0, written)
   const pending = empty()
   append(pending, drained, written)
   return { claimed, release, pending, drained, upTo }
@@ -40,6 +39,30 @@ export function composeMove (buffer: MemoryBuffer, inFlight: InFlightBatches, wr
 
 function empty (): Drained {
   return { events: [], times: [], sizes: [], seqs: [] }
+}
+
+/**
+ * The events of two lists (each in order) in the order of their sequence numbers: waiting
+ * events can be older than some on the wire when a batch came back while another was out.
+ */
+function merge (a: Drained, b: Drained): Drained {
+  if (b.seqs.length === 0) return a
+  if (a.seqs.length === 0 || (a.seqs[a.seqs.length - 1] as number) < (b.seqs[0] as number)) {
+    append(a, b, 0)
+    return a
+  }
+  const merged = empty()
+  let i = 0
+  let j = 0
+  while (i < a.seqs.length || j < b.seqs.length) {
+    const fromA = j >= b.seqs.length || (i < a.seqs.length && (a.seqs[i] as number) < (b.seqs[j] as number))
+    const source = fromA ? a : b
+    const k = fromA ? i++ : j++
+    merged.events.push(source.events[k] as string)
+    merged.times.push(source.times[k] as number)
+    merged.seqs.push(source.seqs[k] as number)
+  }
+  return merged
 }
 
 function append (target: Drained, source: Drained, from: number): void {

@@ -169,13 +169,13 @@ export class PersistQueue {
     if (!this.keepsRows()) this.#renewAt = undefined
     const renewLeases = move !== undefined && this.#renewAt !== undefined && now >= this.#renewAt
     // A tick with nothing new to write costs no transaction.
-    const moves = claimed.events.length > 0 || pending.events.length > 0 || move?.release !== undefined || renewLeases
+    const moves = claimed.events.length > 0 || pending.events.length > 0 || (move?.release.length ?? 0) > 0 || renewLeases
     if (!moves && take === undefined && this.settlements.length === 0) return undefined
     const queued = this.settlements.take()
     this.claimedUpTo = Math.max(this.claimedUpTo, claimed.seqs[claimed.seqs.length - 1] ?? 0)
     const claimedPayload = toPayload(claimed.events, claimed.times, claimed.seqs)
-    const pendingPayload = toPayload(pending.events, pending.times)
-    const release = move?.release === undefined ? undefined : { kind: 'release' as const, ...move.release, generation: status.state.generation }
+    const pendingPayload = toPayload(pending.events, pending.times, pending.seqs)
+    const release = (move?.release ?? []).map((run) => ({ kind: 'release' as const, ...run, generation: status.state.generation }))
     const id = client.newId()
     this.#unconfirmed = { id, upTo, drained: move?.drained ?? EMPTY }
     const reply = await client.call({
@@ -189,7 +189,7 @@ export class PersistQueue {
     if (reply?.written === true) {
       this.writtenUpTo = upTo
       if (renewLeases || (this.#renewAt === undefined && claimed.events.length > 0)) this.#renewAt = now + leaseMs / 2
-      if ((reply.lastId ?? 0) > 0) status.written(claimed.seqs[0] ?? pending.seqs[0] ?? 0, reply.lastId ?? 0)
+      if ((reply.lastId ?? 0) > 0) status.written(Math.min(claimed.seqs[0] ?? Infinity, pending.seqs[0] ?? Infinity), reply.lastId ?? 0)
     } else if (move !== undefined) {
       buffer.restore(move.drained)
       // The thread died: whether its rows went in is unknown, so a later write deletes them.

@@ -33,6 +33,7 @@ interface Statements {
   claimRange: StatementSync
   deleteClaims: StatementSync
   releaseClaims: StatementSync
+  deleteFirstClaimed: StatementSync
   deleteClaimsAbove: StatementSync
   renewLeases: StatementSync
   releaseOwner: StatementSync
@@ -81,6 +82,7 @@ export class RowStore {
       claimRange: prepare('UPDATE events SET owner = ?, claim = ?, lease_until = ? WHERE owner IS NULL AND id BETWEEN ? AND ?'),
       deleteClaims: prepare('DELETE FROM events WHERE owner = ? AND claim BETWEEN ? AND ? RETURNING size'),
       releaseClaims: prepare(`UPDATE events SET ${RELEASED} WHERE owner = ? AND claim BETWEEN ? AND ?`),
+      deleteFirstClaimed: prepare('DELETE FROM events WHERE id IN (SELECT id FROM events WHERE owner = ? AND claim = ? ORDER BY id LIMIT ?) RETURNING size'),
       deleteClaimsAbove: prepare('DELETE FROM events WHERE owner = ? AND claim > ? RETURNING size'),
       renewLeases: prepare('UPDATE events SET lease_until = ? WHERE owner = ? AND claim > 0'),
       releaseOwner: prepare(`UPDATE events SET ${RELEASED} WHERE owner = ?`),
@@ -113,13 +115,13 @@ export class RowStore {
   }
 
   /**
-   * Appends events (oldest first), pending, or claimed (events still in the sender's
-   * memory, which no other sender may take); returns the id of the last one (0 when there
-   * are none).
+   * Appends events `from` to `to` (exclusive) of `events` (oldest first), pending, or claimed
+   * (events still in the sender's memory, which no other sender may take); returns the id of
+   * the last one (0 when there are none).
    */
-  insert (events: PackedEvents, times: Float64Array, claims?: RowClaims): { lastId: number } {
-    const n = events.ends.length
-    if (n === 0) return { lastId: 0 }
+  insert (events: PackedEvents, times: Float64Array, claims?: RowClaims, from = 0, to = events.ends.length): { lastId: number } {
+    const n = to - from
+    if (n <= 0) return { lastId: 0 }
     const chunk = claims === undefined ? this.#sql.insertChunk : this.#sql.insertClaimedChunk
     const single = claims === undefined ? this.#sql.insert : this.#sql.insertClaimed
     const { ends } = events
@@ -130,18 +132,18 @@ export class RowStore {
       args.push(slice(events, i))
     }
     let lastId = 0
-    let i = 0
-    for (; i + CHUNK <= n; i += CHUNK) {
+    let i = from
+    for (; i + CHUNK <= to; i += CHUNK) {
       const args: (string | number | Uint8Array)[] = []
       for (let j = i; j < i + CHUNK; j++) row(j, args)
       lastId = Number(chunk.run(...args).lastInsertRowid)
     }
-    for (; i < n; i++) {
+    for (; i < to; i++) {
       const args: (string | number | Uint8Array)[] = []
       row(i, args)
       lastId = Number(single.run(...args).lastInsertRowid)
     }
-    this.#sql.addTotals.run(n, ends[n - 1] as number)
+    this.#sql.addTotals.run(n, (ends[to - 1] as number) - (from === 0 ? 0 : ends[from - 1] as number))
     return { lastId }
   }
 
@@ -183,6 +185,11 @@ export class RowStore {
   /** Puts `owner`'s rows with a claim in `from..to` back to pending, ahead of newer rows (they keep their ids). */
   releaseClaims (owner: string, from: number, to: number): number {
     return Number(this.#sql.releaseClaims.run(owner, from, to).changes)
+  }
+
+  /** Deletes the first `count` rows (by id, the order they were claimed in) that `owner` holds under `claim`. */
+  deleteFirstClaimed (owner: string, claim: number, count: number): number {
+    return this.#deleted(this.#sql.deleteFirstClaimed.all(owner, claim, count))
   }
 
   /** Deletes `owner`'s rows written from memory with a sequence number above `seq`. */

@@ -19,8 +19,8 @@ export class SettlementQueue {
 
   get length (): number { return this.#queued.length }
 
-  add (kind: 'delete' | 'release', from: number, to: number, generation: number, events: readonly string[] = []): void {
-    this.#queued.push({ settlement: { kind, from, to, generation }, events })
+  add (kind: 'delete' | 'release', from: number, to: number, generation: number, events: readonly string[] = [], delivered = 0): void {
+    this.#queued.push({ settlement: { kind, from, to, generation, ...(delivered > 0 ? { delivered } : {}) }, events })
   }
 
   /** Takes what is queued, for a write; `settled` or `lost` tell what became of it. */

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs'
 import { CacheError, DroppedEventsError, type LogstashError } from '../../errors'
-import { checkBoolean, checkInteger, checkString } from '../../validate'
-import { EMPTY_BATCH, FileBatch, type FlushMark } from './batches'
-import { MemoryBuffer } from './memory-buffer'
+import { EMPTY_BATCH, FileBatch, MemoryBatch, type FlushMark } from './batches'
+import { MemoryBuffer, seqRuns } from './memory-buffer'
 import { ThreadClient } from './thread-client'
 import { transferList } from './event-packing'
 import { InFlightBatches } from './in-flight-batches'
@@ -14,19 +13,20 @@ import { ThreadWriter } from './thread-writer'
 import { PersistQueue } from './persist-queue'
 import type { Cache, CacheCounts, CachedBatch, CacheHooks } from '../../contracts'
 
+/** Options of `SqliteCache`, resolved: the handler fills them from `databasePath`, `cache` and `sqlite`. */
 export interface SqliteCacheOptions {
   /** The database file; created when missing (its directory must exist). */
   path: string
-  /** Most events in the file (all processes), and in memory; over it the oldest pending are dropped and counted. @default 100000 */
-  maxEvents?: number
-  /** Most bytes (UTF-8) of events in the file, and in memory; over it the oldest pending are dropped and counted. @default unbounded */
-  maxBytes?: number
-  /** How long rows this cache holds (on the wire, or written while still in its memory) stay its own unless it renews them; a sender that died on another machine frees its rows after this. @default 60000 */
-  leaseMs?: number
-  /** Longest wait for another connection's lock (in the cache's thread). @default 1000 */
-  busyTimeoutMs?: number
-  /** Run `VACUUM` on close, giving the space of delivered events back to the file system. @default false */
-  vacuum?: boolean
+  /** Most events in the file (all processes), and in memory; over it the oldest pending are dropped and counted. */
+  maxEvents: number
+  /** Most bytes (UTF-8) of events in the file, and in memory; `undefined`: no byte bound. */
+  maxBytes: number | undefined
+  /** How long rows this cache holds (on the wire, or written while still in its memory) stay its own unless it renews them; a sender that died on another machine frees its rows after this. */
+  leaseMs: number
+  /** Longest wait for another connection's lock (in the cache's thread). */
+  busyTimeoutMs: number
+  /** Run `VACUUM` on close, giving the space of delivered events back to the file system. */
+  vacuum: boolean
 }
 
 // The last write, on exit, waits longer for a lock: nothing retries after it.
@@ -73,19 +73,11 @@ export class SqliteCache implements Cache {
   constructor (options: SqliteCacheOptions) {
     // Throws the ConfigurationError naming the Node.js version needed, before anything starts.
     loadSqlite()
-    this.path = checkString('path', options.path)
-    const maxEvents = checkInteger('maxEvents', options.maxEvents ?? 100_000, 1)
-    const maxBytes = options.maxBytes === undefined ? undefined : checkInteger('maxBytes', options.maxBytes, 1)
-    this.#vacuum = checkBoolean('vacuum', options.vacuum ?? false)
-    this.#threadOptions = {
-      path: this.path,
-      owner: newOwnerId(),
-      maxEvents,
-      maxBytes,
-      leaseMs: checkInteger('leaseMs', options.leaseMs ?? 60_000, 1),
-      busyTimeoutMs: checkInteger('busyTimeoutMs', options.busyTimeoutMs ?? 1000, 0),
-      stop: new SharedArrayBuffer(4)
-    }
+    // Validated once, with the handler's options (normalizeOptions).
+    const { path, maxEvents, maxBytes, leaseMs, busyTimeoutMs } = options
+    this.path = path
+    this.#vacuum = options.vacuum
+    this.#threadOptions = { path, owner: newOwnerId(), maxEvents, maxBytes, leaseMs, busyTimeoutMs, stop: new SharedArrayBuffer(4) }
     this.#buffer = new MemoryBuffer(maxEvents, maxBytes)
     // No file yet: no earlier run left rows, so sending need not wait for the thread to start.
     // A replaced (corrupt) file took every row along: what memory holds is unwritten again.
@@ -155,19 +147,25 @@ export class SqliteCache implements Cache {
       this.#writes.deleteSoon(batch.claim, batch.claim, batch.generation)
       return
     }
-    const first = batch.seqs[0] ?? Infinity
     // Written, or maybe being written: deleting rows that never went in deletes nothing.
-    if (first <= this.#writes.claimedUpTo) this.#writes.deleteSoon(first, batch.seqs[batch.seqs.length - 1] as number, this.#status.state.generation)
+    this.#deleteRows(batch, batch.events.length)
   }
 
   /**
    * A failed send: the batch is pending again, ahead of newer events, and since what waits
    * will now wait a while, everything undelivered goes to the file before this resolves.
+   * Its first `delivered` events did arrive: they are settled like an acknowledged batch.
    */
-  async release (batch: CachedBatch): Promise<void> {
+  async release (batch: CachedBatch, delivered = 0): Promise<void> {
     if (!this.#inFlight.untrack(batch)) return
-    if (batch instanceof FileBatch) this.#writes.settlements.add('release', batch.claim, batch.claim, batch.generation, batch.events)
-    else this.#buffer.restore(batch)
+    const done = Math.min(Math.max(0, Math.floor(delivered)), batch.events.length)
+    if (done > 0) this.#delivered = true
+    if (batch instanceof FileBatch) {
+      this.#writes.settlements.add('release', batch.claim, batch.claim, batch.generation, batch.events.slice(done), done)
+    } else {
+      this.#deleteRows(batch, done)
+      this.#buffer.restore(batch, done)
+    }
     await this.#writes.move(true)
   }
 
@@ -181,6 +179,13 @@ export class SqliteCache implements Cache {
     }
     this.#expired += count
     return count
+  }
+
+  /** Asks the file's state anew: what other processes sharing it took or delivered. */
+  async refresh (): Promise<void> {
+    if (this.#closed) return
+    const reply = await this.#client.call({ op: 'state', id: this.#client.newId() })
+    if (reply !== undefined) this.#status.update(reply.state)
   }
 
   /** Memory plus the file's pending rows (of every process), as of the last reply. */
@@ -237,6 +242,13 @@ export class SqliteCache implements Cache {
       recover: false
     })
     this.#dropped += writer.final(final, false)
+  }
+
+  // The rows of the first `count` events of a batch from memory, if any were written: run
+  // by run (see seqRuns), so that no row of another batch on the wire goes along.
+  #deleteRows (batch: MemoryBatch, count: number): void {
+    if (count === 0 || (batch.seqs[0] as number) > this.#writes.claimedUpTo) return
+    for (const { from, to } of seqRuns(batch.seqs, 0, count)) this.#writes.deleteSoon(from, to, this.#status.state.generation)
   }
 
   #onMessage (message: Ready | Report): void {

@@ -29,6 +29,7 @@ port.on('message', (request: Request) => {
     switch (request.op) {
       case 'write': reply(writer.write(request)); break
       case 'expire': reply(writer.expire(request.id, request.cutoff)); break
+      case 'state': reply({ op: 'reply', id: request.id, state: writer.state() }); break
       case 'close': {
         const lost = writer.final(request.final, request.vacuum)
         post({ op: 'reply', id: request.id, state: writer.state(), lost })

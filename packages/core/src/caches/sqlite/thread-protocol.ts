@@ -29,21 +29,28 @@ export interface Settlement {
   from: number
   to: number
   generation: number
+  /**
+   * For a release of one claim of rows read back: its first `delivered` rows were delivered
+   * (a send that failed part way) and are deleted, the rest released. Idempotent like the
+   * others: once applied, the rows are no longer this cache's.
+   */
+  delivered?: number
 }
 
 /**
  * One transaction: apply `settlements`, insert `claimed` (events still in this cache's
- * memory: claimed by it, claim = sequence number, so no other sender takes them), release
- * `release` (events written earlier, now leaving memory for good), insert `payload`
- * as pending rows, renew this cache's leases if asked, and, with `take`, claim the oldest
- * pending rows of the file (read back: they may come from another process).
+ * memory: claimed by it, claim = sequence number, so no other sender takes them) and
+ * `payload` (pending rows) in the order of their sequence numbers, release `release`
+ * (events written earlier, now leaving memory for good), renew this cache's leases if
+ * asked, and, with `take`, claim the oldest pending rows of the file (read back: they may
+ * come from another process).
  */
 export interface WriteRequest {
   op: 'write'
   id: number
   settlements: Settlement[]
   claimed: EventsPayload
-  release: Settlement | undefined
+  release: Settlement[]
   payload: EventsPayload
   renewLeases: boolean
   take: { claim: number, max: number } | undefined
@@ -52,6 +59,7 @@ export interface WriteRequest {
 export type Request =
   | WriteRequest
   | { op: 'expire', id: number, cutoff: number }
+  | { op: 'state', id: number }
   | { op: 'close', id: number, final: FinalWrite, vacuum: boolean }
 
 /** Rows claimed by a write's `take`, read back from the file. */

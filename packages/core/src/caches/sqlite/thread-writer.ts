@@ -1,7 +1,7 @@
 import { CacheError } from '../../errors'
 import { CacheFile } from './cache-file'
 import { isDeadOwner } from './owner-id'
-import { packBytes, slice, type EventsPayload } from './event-packing'
+import { firstAfter, insertBySeq } from './insert-order'
 import type { Claimed, FileState, FinalWrite, Reply, Settlement, ThreadOptions, WriteRequest } from './thread-protocol'
 import type { RowStore } from './row-store'
 
@@ -74,11 +74,12 @@ export class ThreadWriter {
       const { lastId, rows, evicted } = this.#transaction(store, () => {
         this.#apply(store, unsettled)
         if (renewLeases) store.renewLeases(owner, now + leaseMs)
-        // Oldest first: what is claimed (in flight, or still in memory) is older than what
-        // goes in pending, except the rows `release` frees, which were written earlier.
-        const first = store.insert(claimed.packed, claimed.times, { owner, claims: claimed.seqs, leaseUntil: now + leaseMs }).lastId
-        if (release !== undefined) this.#apply(store, [release])
-        const lastId = Math.max(first, store.insert(payload.packed, payload.times).lastId)
+        // The rows `release` frees were written earlier: they keep their (older) ids.
+        this.#apply(store, release)
+        const lastId = insertBySeq(store, [
+          { payload: claimed, from: 0, claims: { owner, claims: claimed.seqs, leaseUntil: now + leaseMs } },
+          { payload, from: 0 }
+        ])
         const evicted = store.evict(maxEvents, maxBytes)
         this.#recover(store, now)
         const rows = take === undefined ? undefined : this.#claim(store, take.claim, take.max, now)
@@ -133,11 +134,14 @@ export class ThreadWriter {
         this.#apply(store, [...this.#unsettled, ...settlements])
         const committed = unconfirmed !== undefined && unconfirmed.id <= store.lastRequest(owner)
         const written = committed ? Math.max(writtenUpTo, unconfirmed.upTo) : writtenUpTo
-        // Rows of writes not known to have committed: their events are written again below.
+        // Rows of writes not known to have committed: their events are written again below,
+        // pending, those without a row, in the order they were logged.
         store.deleteClaimsAbove(owner, written)
-        insertUnwritten(store, inFlight, written)
-        if (unconfirmed !== undefined && !committed) insertUnwritten(store, unconfirmed.drained, writtenUpTo)
-        insertUnwritten(store, buffer, written)
+        insertBySeq(store, [
+          { payload: inFlight, from: firstAfter(inFlight, written) },
+          ...(unconfirmed !== undefined && !committed ? [{ payload: unconfirmed.drained, from: firstAfter(unconfirmed.drained, writtenUpTo) }] : []),
+          { payload: buffer, from: firstAfter(buffer, written) }
+        ])
         store.releaseOwner(owner)
         store.deleteWriter(owner)
         store.evict(maxEvents, maxBytes)
@@ -189,8 +193,12 @@ export class ThreadWriter {
     const { owner } = this.#options
     for (const s of settlements) {
       if (s.generation !== this.#file.generation) continue
-      if (s.kind === 'delete') store.deleteClaims(owner, s.from, s.to)
-      else store.releaseClaims(owner, s.from, s.to)
+      if (s.kind === 'delete') {
+        store.deleteClaims(owner, s.from, s.to)
+      } else {
+        if (s.delivered !== undefined && s.delivered > 0) store.deleteFirstClaimed(owner, s.from, s.delivered)
+        store.releaseClaims(owner, s.from, s.to)
+      }
     }
   }
 
@@ -219,13 +227,4 @@ export class ThreadWriter {
   #reply (id: number, fields: Omit<Reply, 'op' | 'id' | 'state'>): Reply {
     return { op: 'reply', id, state: this.state(), ...fields }
   }
-}
-
-/** Inserts, pending and in order, the events of `payload` that have no row: sequence number above `written`. */
-function insertUnwritten (store: RowStore, payload: EventsPayload, written: number): void {
-  const { seqs } = payload
-  let from = 0
-  while (from < seqs.length && (seqs[from] as number) <= written) from++
-  if (from === 0) store.insert(payload.packed, payload.times)
-  else if (from < seqs.length) store.insert(packBytes(Array.from({ length: seqs.length - from }, (_, i) => slice(payload.packed, from + i))), payload.times.subarray(from))
 }
