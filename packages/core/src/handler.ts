@@ -1,12 +1,14 @@
-import { requestContext } from './context'
-import { DroppedEventsError, FormatError, LogstashError } from './errors'
+import { DroppedEventsError, LogstashError } from './errors'
 import { ErrorReporter } from './error-reporter'
 import { registerForExit, unregisterForExit, type ExitParticipant } from './exit-hooks'
 import { createFormatter } from './formatters'
-import type { Cache, Formatter, LogSink, Transport } from './contracts'
+import type { Cache, LogSink, Transport } from './contracts'
 import { LEVEL_VALUES, type Level } from './levels'
 import { normalizeOptions, type HandlerOptions, type ResolvedOptions } from './options'
 import type { LogRecord } from './record'
+import { EventMaker } from './record-event'
+// Still exported from the main entry through here; the record-to-event step owns it now.
+export { fallbackEvent } from './record-event'
 import { MemoryCache } from './caches/memory'
 import { SqliteCache } from './caches/sqlite/sqlite-cache'
 import { createTransport } from './transports'
@@ -40,7 +42,7 @@ export interface HandlerStats {
 export class LogstashHandler implements LogSink, ExitParticipant {
   /** The options after defaults, environment and validation. */
   readonly options: ResolvedOptions
-  readonly #formatter: Formatter
+  readonly #events: EventMaker
   readonly #cache: Cache
   readonly #transport: Transport
   readonly #worker: Worker
@@ -51,7 +53,6 @@ export class LogstashHandler implements LogSink, ExitParticipant {
   #closed = false
   #closing: Promise<void> | undefined
   #droppedAfterClose = 0
-  #formatFailures = 0
   #exitFlushing = false
   #exitGaveUp = false
 
@@ -60,7 +61,7 @@ export class LogstashHandler implements LogSink, ExitParticipant {
     this.#reporter = new ErrorReporter(this.options.onError, this.options.errorRateLimit)
     this.#minLevel = LEVEL_VALUES[this.options.level]
     this.#enabled = this.options.enabled
-    this.#formatter = createFormatter(this.options)
+    this.#events = new EventMaker(createFormatter(this.options), this.#reporter)
     this.#cache = createCache(this.options)
     this.#transport = createTransport(this.options)
     this.#worker = new Worker(this.#cache, this.#transport, this.options, this.#reporter)
@@ -86,17 +87,8 @@ export class LogstashHandler implements LogSink, ExitParticipant {
       const value = LEVEL_VALUES[record.level] ?? LEVEL_VALUES.info
       if (value < this.#minLevel) return
       if (this.#closed) { this.#droppedAfterClose++; return }
-      let time = record.time
-      if (typeof time !== 'number' || !Number.isFinite(time)) record.time = time = Date.now()
-      let event: string
-      try {
-        event = this.#formatter.format(record, requestContext.get())
-      } catch (err) {
-        this.#formatFailures++
-        event = fallbackEvent(record, time, err)
-        this.#reporter.report(new FormatError(`formatter failed, a minimal event was sent instead: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
-      }
-      this.#cache.add(event, time)
+      const event = this.#events.make(record)
+      this.#cache.add(event, this.#events.time)
       this.#worker.accepted++
       this.#worker.notify()
     } catch (err) {
@@ -205,27 +197,4 @@ function createCache (options: ResolvedOptions): Cache {
 
 function asError (err: unknown, message: string): LogstashError {
   return new LogstashError(`${message}: ${(err as Error)?.message ?? String(err)}`, { code: 'LOGSTASH_CLOSE', cause: err })
-}
-
-/** What is sent when the formatter throws: the record's core facts, so nothing is lost. */
-export function fallbackEvent (record: LogRecord, time: number, err: unknown): string {
-  let message: string
-  try {
-    message = typeof record.message === 'string' ? record.message : String(record.message)
-  } catch {
-    message = '[unprintable message]'
-  }
-  let problem: string
-  try {
-    problem = err instanceof Error ? err.message : String(err)
-  } catch {
-    problem = 'unknown'
-  }
-  return JSON.stringify({
-    '@timestamp': new Date(time).toISOString(),
-    '@version': '1',
-    level: String(record.level).toUpperCase(),
-    message,
-    format_error: problem
-  })
 }

@@ -1,25 +1,32 @@
-import { errorTypeName } from './json-safe'
+import { DEFAULT_LIMITS, errorTypeName, truncate } from './json-safe'
+import { messageText } from './message'
 
 const MAX_CAUSES = 10
 
 /**
- * The whole stack of an error followed by its causes (`Caused by: ...`), and for an
- * AggregateError its errors, as Java and python-logstash-async users expect to read them.
- * Never throws; a thrown non-Error gives its string form.
+ * The whole stack of an error followed by its causes, outermost first, each cause's stack
+ * after a line break and `Caused by: ` (the Java order, and the one Node's `util.inspect`
+ * prints `[cause]` in); an AggregateError's errors follow its own stack, each prefixed with
+ * `[errors[i]] ` and indented by four spaces. At most 10 causes; stops adding once the text
+ * is past the string limit. Never throws; a thrown non-Error gives its `messageText`.
  */
 export function stackWithCauses (error: unknown): string {
+  const max = DEFAULT_LIMITS.maxStringLength
   const seen = new Set<unknown>()
   const parts: string[] = []
+  let length = 0
+  const add = (part: string): void => { parts.push(part); length += part.length + 1 }
   let current: unknown = error
   let prefix = ''
-  for (let i = 0; i <= MAX_CAUSES && current !== undefined && current !== null && !seen.has(current); i++) {
+  for (let i = 0; i <= MAX_CAUSES && length <= max && current !== undefined && current !== null && !seen.has(current); i++) {
     seen.add(current)
-    parts.push(prefix + ownStack(current))
+    add(prefix + ownStack(current))
     if (current instanceof AggregateError) {
       try {
-        current.errors.forEach((inner: unknown, index: number) => {
-          parts.push(`[errors[${index}]] ` + indent(ownStack(inner)))
-        })
+        const errors: unknown = current.errors
+        if (Array.isArray(errors)) {
+          for (let index = 0; index < errors.length && length <= max; index++) add(`[errors[${index}]] ` + indent(ownStack(errors[index])))
+        }
       } catch { /* a hostile errors getter: the stack above is still worth sending */ }
     }
     current = readCause(current)
@@ -32,12 +39,12 @@ function ownStack (value: unknown): string {
   try {
     if (value instanceof Error) {
       const stack = value.stack
-      if (typeof stack === 'string' && stack.length > 0) return stack
-      return `${errorTypeName(value)}: ${value.message}`
+      if (typeof stack === 'string' && stack.length > 0) return truncate(stack, DEFAULT_LIMITS.maxStringLength)
+      return truncate(`${errorTypeName(value)}: ${String(value.message)}`, DEFAULT_LIMITS.maxStringLength)
     }
-    return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+    return messageText(value)
   } catch {
-    try { return String(value) } catch { return '[unprintable error]' }
+    return '[unprintable error]'
   }
 }
 
@@ -58,14 +65,21 @@ export function errorType (error: unknown): string {
   return errorTypeName(error)
 }
 
-/** The error's message, or the string form of a thrown non-Error. Never throws. */
+/** The error's message, or the text of a thrown non-Error (`messageText`). Never throws. */
 export function errorMessage (error: unknown): string {
   try {
-    if (error instanceof Error) return String(error.message)
-    return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error)
+    return error instanceof Error ? String(error.message) : messageText(error)
   } catch {
     return '[unprintable error]'
   }
+}
+
+/**
+ * `stack_trace` of the Logstash event: `stackWithCauses` cut to the string limit, ending in
+ * a newline as a Python traceback (`''.join(traceback.format_exception(...))`) does.
+ */
+export function logstashStackTrace (error: unknown): string {
+  return truncate(stackWithCauses(error), DEFAULT_LIMITS.maxStringLength) + '\n'
 }
 
 /**
@@ -76,12 +90,12 @@ export function errorMessage (error: unknown): string {
 export function ecsErrorFields (error: unknown): Record<string, string> {
   const fields: Record<string, string> = {
     type: errorType(error),
-    message: errorMessage(error),
-    stack_trace: stackWithCauses(error)
+    message: truncate(errorMessage(error), DEFAULT_LIMITS.maxStringLength),
+    stack_trace: truncate(stackWithCauses(error), DEFAULT_LIMITS.maxStringLength)
   }
   try {
     const code = error instanceof Error ? (error as { code?: unknown }).code : undefined
-    if (typeof code === 'string' || typeof code === 'number') fields.code = String(code)
+    if (typeof code === 'string' || typeof code === 'number') fields.code = truncate(String(code), DEFAULT_LIMITS.maxStringLength)
   } catch { /* a throwing getter: no code */ }
   return fields
 }

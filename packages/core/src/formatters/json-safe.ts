@@ -1,5 +1,3 @@
-import { isoOrNull } from './timestamp'
-
 /** How far the conversion goes before it writes a marker instead of the value. */
 export interface SafeJsonLimits {
   /** Nesting depth; deeper objects become `"[Object]"` / `"[Array]"`. */
@@ -12,6 +10,11 @@ export interface SafeJsonLimits {
   maxStringLength: number
 }
 
+/**
+ * The limits every value of an event is written within. `maxStringLength` is the one
+ * length rule for every string an event carries: the message, the error's message and
+ * stack, field values, and what a `toJSON()` returns.
+ */
 export const DEFAULT_LIMITS: Readonly<SafeJsonLimits> = Object.freeze({
   maxDepth: 10,
   maxArrayLength: 1000,
@@ -19,13 +22,65 @@ export const DEFAULT_LIMITS: Readonly<SafeJsonLimits> = Object.freeze({
   maxStringLength: 100_000
 })
 
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
+
+/** The objects on the path from the root to the value being converted, by depth. */
+export type Ancestors = (object | undefined)[]
+
+const OBJECT_PROTOTYPE = Object.prototype
+const DATE_TO_JSON = Date.prototype.toJSON
+const DATE_GET_TIME = Date.prototype.getTime
+
+/**
+ * A copy of any value that `JSON.stringify` writes faithfully and without throwing, made in
+ * one pass that reads every property exactly once (a getter that answers differently on a
+ * second read cannot change what was checked). The copy holds only strings, finite numbers,
+ * booleans, null, arrays and plain objects. What cannot be written as it is gets a readable
+ * stand-in, in its own place, and everything around it is kept: cycles (`"[Circular]"`),
+ * BigInt (its digits), Symbols, Errors (type, message, stack, own properties, cause), Dates
+ * (ISO UTC), Maps, Sets, Buffers (base64), typed arrays, NaN and Infinity (null), throwing
+ * getters and `toJSON()` methods, hostile Proxies, and values past the limits. `undefined`
+ * and functions are left out, as JSON does.
+ */
+export function toJsonSafe (value: unknown, limits: SafeJsonLimits = DEFAULT_LIMITS): Json | undefined {
+  if (isFinal(value, limits)) return value as Json
+  const ancestors = takeAncestors()
+  const converted = convert(value, limits, 0, ancestors)
+  releaseAncestors(ancestors)
+  return converted
+}
+
+/**
+ * `toJsonSafe` for the fields of one event, sharing one ancestors array: take it with
+ * `takeAncestors()`, give it back with `releaseAncestors()`.
+ */
+export function toJsonSafeWith (value: unknown, ancestors: Ancestors): Json | undefined {
+  return typeof value === 'object' && value !== null ? convertObjectAt(value, DEFAULT_LIMITS, 0, ancestors) : convert(value, DEFAULT_LIMITS, 0, ancestors)
+}
+
+// The ancestors array, reused from one call to the next: growing a fresh one per value costs
+// more than the rest of a small conversion. A call made while it is in use (a getter that
+// logs) gets its own; one never given back (it cannot happen: conversion never throws) is
+// simply replaced.
+let spareAncestors: Ancestors | undefined = []
+
+/** The ancestors array for a series of `toJsonSafeWith` calls. */
+export function takeAncestors (): Ancestors {
+  const ancestors = spareAncestors ?? []
+  spareAncestors = undefined
+  return ancestors
+}
+
+/** Gives the array back (`convert` leaves it empty). */
+export function releaseAncestors (ancestors: Ancestors): void {
+  spareAncestors = ancestors
+}
 
 /**
  * True when `JSON.stringify(value)` already gives the right event: only strings, numbers,
- * booleans, null, undefined, Dates and plain objects and arrays, within the limits. Anything
- * else (Error, Map, BigInt, a cycle, a class instance...) takes the slower `toJsonSafe`.
- * May throw (a throwing getter): callers treat that as "not plain".
+ * booleans, null, undefined, Dates and plain objects and arrays, within the limits.
+ * Reads every property once more than `toJsonSafe`, so the formatters no longer use it.
+ * May throw (a throwing getter).
  */
 export function isPlainJson (value: unknown, limits: SafeJsonLimits, depth = 0): boolean {
   switch (typeof value) {
@@ -56,96 +111,162 @@ export function isPlainJson (value: unknown, limits: SafeJsonLimits, depth = 0):
   }
 }
 
-/**
- * Converts any value into one `JSON.stringify` can write faithfully, never throwing and
- * never dropping the event: cycles, BigInt, Errors (type, message, stack, cause), Dates,
- * Maps, Sets, Buffers, typed arrays, NaN and Infinity (null), throwing getters, and values
- * past the limits all get a readable stand-in.
- */
-export function toJsonSafe (value: unknown, limits: SafeJsonLimits = DEFAULT_LIMITS): Json | undefined {
-  return convert(value, limits, 0, new Set<object>())
-}
-
-/**
- * The value itself when `JSON.stringify` already writes it right (the common case, and
- * cheap), else its `toJsonSafe` copy. Never throws.
- */
-export function toJsonValue (value: unknown, limits: SafeJsonLimits = DEFAULT_LIMITS): unknown {
-  try {
-    if (isPlainJson(value, limits)) return value
-  } catch { /* a throwing getter: the safe copy says so */ }
-  return toJsonSafe(value, limits)
-}
-
-function convert (value: unknown, limits: SafeJsonLimits, depth: number, seen: Set<object>): Json | undefined {
+// `ancestors[0..depth-1]` are the objects on the path from the root: meeting one again is a cycle.
+function convert (value: unknown, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): Json | undefined {
   switch (typeof value) {
-    case 'string': return truncate(value, limits.maxStringLength)
+    case 'string': return value.length <= limits.maxStringLength ? value : truncate(value, limits.maxStringLength)
     case 'number': return Number.isFinite(value) ? value : null
     case 'boolean': return value
-    case 'bigint': return value.toString()
-    case 'symbol': return value.toString()
+    // String() of a primitive runs no user code (a patched toString cannot throw here).
+    case 'bigint': case 'symbol': return String(value)
     case 'undefined': case 'function': return undefined
   }
-  if (value === null) return null
-  const object = value as object
-  if (seen.has(object)) return '[Circular]'
-  if (depth >= limits.maxDepth) return Array.isArray(object) ? '[Array]' : '[Object]'
-  seen.add(object)
+  return value === null ? null : convertObjectAt(value as object, limits, depth, ancestors)
+}
+
+/** `toJsonSafe` of an object (not null), sharing `ancestors` with sibling values. */
+export function convertObjectAt (object: object, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): Json | undefined {
+  for (let i = 0; i < depth; i++) if (ancestors[i] === object) return '[Circular]'
+  if (depth >= limits.maxDepth) return isArray(object) ? '[Array]' : '[Object]'
+  ancestors[depth] = object
+  let converted: Json | undefined
   try {
-    return convertObject(object, limits, depth, seen)
-  } catch (err) {
-    return `[Unserializable: ${describeError(err)}]`
-  } finally {
-    seen.delete(object)
-  }
-}
-
-function convertObject (object: object, limits: SafeJsonLimits, depth: number, seen: Set<object>): Json | undefined {
-  const next = (v: unknown): Json | undefined => convert(v, limits, depth + 1, seen)
-
-  if (Array.isArray(object)) return convertItems(object, object.length, limits, next)
-  if (object instanceof Date) return isoOrNull(object)
-  if (object instanceof Error) return convertError(object, limits, next)
-  if (Buffer.isBuffer(object)) return truncate(object.toString('base64'), limits.maxStringLength)
-  if (ArrayBuffer.isView(object)) {
-    if (object instanceof DataView) return truncate(Buffer.from(object.buffer, object.byteOffset, object.byteLength).toString('base64'), limits.maxStringLength)
-    const items = object as unknown as ArrayLike<number | bigint>
-    return convertItems(items, items.length, limits, next)
-  }
-  if (object instanceof ArrayBuffer || object instanceof SharedArrayBuffer) {
-    return truncate(Buffer.from(object).toString('base64'), limits.maxStringLength)
-  }
-  if (object instanceof Map) {
-    const result: Record<string, Json> = {}
-    let count = 0
-    for (const [key, v] of object) {
-      if (count++ >= limits.maxObjectKeys) { result['...'] = `${object.size - limits.maxObjectKeys} more keys`; break }
-      const converted = next(v)
-      if (converted !== undefined) result[mapKey(key)] = converted
+    if (Array.isArray(object)) {
+      converted = Object.getPrototypeOf(object) === Array.prototype
+        ? convertArray(object, limits, depth, ancestors)
+        : convertItems(object, object.length, limits, depth, ancestors)
+    } else {
+      const proto: unknown = Object.getPrototypeOf(object)
+      converted = proto === OBJECT_PROTOTYPE || proto === null
+        ? convertRecord(object, limits, depth, ancestors)
+        : convertObject(object, limits, depth, ancestors)
     }
-    return result
+  } catch (err) {
+    converted = `[Unserializable: ${describeError(err)}]`
   }
-  if (object instanceof Set) return convertItems([...object], object.size, limits, next)
-  if (object instanceof RegExp) return object.toString()
-  if (object instanceof WeakMap || object instanceof WeakSet || object instanceof Promise) {
-    return `[${object.constructor.name}]`
-  }
-  const toJSON = (object as { toJSON?: unknown }).toJSON
-  if (typeof toJSON === 'function') {
-    const replaced: unknown = toJSON.call(object)
-    // toJSON returning the object itself (or another object) is converted, not trusted.
-    return replaced === object ? convertPlain(object, limits, next) : next(replaced)
-  }
-  return convertPlain(object, limits, next)
+  // Nothing logged stays reachable from the shared array once converted.
+  ancestors[depth] = undefined
+  return converted
 }
 
-function convertItems (items: ArrayLike<unknown>, length: number, limits: SafeJsonLimits, next: (v: unknown) => Json | undefined): Json[] {
+// Array.isArray throws for a revoked Proxy.
+function isArray (value: object): boolean {
+  try {
+    return Array.isArray(value)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * True when `value` is already what a JSON-safe copy holds: a string within the limit, a
+ * finite number, a boolean or null. Everything else goes through `toJsonSafe`.
+ */
+export function isFinal (value: unknown, limits: SafeJsonLimits = DEFAULT_LIMITS): boolean {
+  switch (typeof value) {
+    case 'string': return value.length <= limits.maxStringLength
+    case 'number': return Number.isFinite(value)
+    case 'boolean': return true
+    default: return value === null
+  }
+}
+
+// Everything but arrays and plain objects: built-in types, then class instances.
+function convertObject (object: object, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): Json | undefined {
+  if (object instanceof Date) {
+    const toJSON = (object as { toJSON?: unknown }).toJSON
+    if (toJSON === DATE_TO_JSON || typeof toJSON !== 'function') return isoOrNull(object)
+    return convertReplaced(object, toJSON, limits, depth, ancestors)
+  }
+  if (object instanceof Error) return convertError(object, limits, depth, ancestors)
+  if (Buffer.isBuffer(object)) return base64(object, limits.maxStringLength)
+  if (ArrayBuffer.isView(object)) {
+    if (object instanceof DataView) return base64(Buffer.from(object.buffer, object.byteOffset, object.byteLength), limits.maxStringLength)
+    const items = object as unknown as ArrayLike<number | bigint>
+    return convertItems(items, items.length, limits, depth, ancestors)
+  }
+  if (object instanceof ArrayBuffer || object instanceof SharedArrayBuffer) return base64(Buffer.from(object), limits.maxStringLength)
+  if (object instanceof Map) return convertMap(object, limits, depth, ancestors)
+  if (object instanceof Set) return convertSet(object, limits, depth, ancestors)
+  if (object instanceof RegExp) return truncate(String(object), limits.maxStringLength)
+  if (object instanceof WeakMap || object instanceof WeakSet || object instanceof Promise) return `[${errorTypeName(object)}]`
+  const toJSON = (object as { toJSON?: unknown }).toJSON
+  if (typeof toJSON === 'function') return convertReplaced(object, toJSON, limits, depth, ancestors)
+  return convertPlain(object, limits, depth, ancestors)
+}
+
+// What `toJSON()` returns is converted like any value (cut, cycles marked): it is not
+// trusted because it came from the object. One level deeper, so a toJSON that keeps
+// returning new objects with a toJSON of their own ends at the depth limit.
+function convertReplaced (object: object, toJSON: Function, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): Json | undefined {
+  let replaced: unknown
+  try {
+    replaced = toJSON.call(object, '')
+  } catch (err) {
+    return `[toJSON threw: ${describeError(err)}]`
+  }
+  return replaced === object ? convertPlain(object, limits, depth, ancestors) : convert(replaced, limits, depth + 1, ancestors)
+}
+
+// The common case, fast: one spread reads every property once (V8 copies a plain object's
+// layout in one step), then only values that are not final yet are replaced in the copy.
+function convertRecord (object: object, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): Json | undefined {
+  let copy: Record<string, unknown>
+  try {
+    copy = { ...object }
+  } catch {
+    // A Proxy whose traps throw: key by key, each failure a marker in its place.
+    return convertPlain(object, limits, depth, ancestors)
+  }
+  // A `toJSON` of its own (the copy has it when it is enumerable, as they always are in literals).
+  const toJSON = copy.toJSON
+  if (typeof toJSON === 'function') return convertReplaced(object, toJSON, limits, depth, ancestors)
+  let count = 0
+  let dropped = 0
+  for (const key in copy) {
+    if (++count > limits.maxObjectKeys) {
+      delete copy[key]
+      dropped++
+      continue
+    }
+    const value = copy[key]
+    if (typeof value === 'object' ? value !== null : typeof value === 'string' ? value.length > limits.maxStringLength : typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'boolean') {
+      const converted = typeof value === 'object' ? convertObjectAt(value as object, limits, depth + 1, ancestors) : convert(value, limits, depth + 1, ancestors)
+      if (key === '__proto__') setOwn(copy as { [key: string]: Json }, key, converted as Json)
+      else copy[key] = converted
+    }
+  }
+  if (dropped > 0) copy['...'] = `${dropped} more keys`
+  return copy as { [key: string]: Json }
+}
+
+// A plain array, fast: one slice reads every item once, then only items that are not
+// final yet are replaced in the copy.
+function convertArray (array: unknown[], limits: SafeJsonLimits, depth: number, ancestors: Ancestors): Json[] {
+  const length = array.length
+  let copy: unknown[]
+  try {
+    copy = length <= limits.maxArrayLength ? array.slice() : array.slice(0, limits.maxArrayLength)
+  } catch {
+    return convertItems(array, length, limits, depth, ancestors)
+  }
+  for (let i = 0; i < copy.length; i++) {
+    const item = copy[i]
+    if (typeof item === 'object' ? item !== null : typeof item === 'string' ? item.length > limits.maxStringLength : typeof item === 'number' ? !Number.isFinite(item) : typeof item !== 'boolean') {
+      copy[i] = (typeof item === 'object' ? convertObjectAt(item as object, limits, depth + 1, ancestors) : convert(item, limits, depth + 1, ancestors)) ?? null
+    }
+  }
+  if (length > copy.length) copy.push(`[... ${length - copy.length} more items]`)
+  return copy as Json[]
+}
+
+function convertItems (items: ArrayLike<unknown>, length: number, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): Json[] {
   const n = Math.min(length, limits.maxArrayLength)
   const result: Json[] = new Array(n)
   for (let i = 0; i < n; i++) {
     let item: Json | undefined
     try {
-      item = next(items[i])
+      item = convert(items[i], limits, depth + 1, ancestors)
     } catch (err) {
       item = `[Getter threw: ${describeError(err)}]`
     }
@@ -155,46 +276,73 @@ function convertItems (items: ArrayLike<unknown>, length: number, limits: SafeJs
   return result
 }
 
-function convertPlain (object: object, limits: SafeJsonLimits, next: (v: unknown) => Json | undefined): Record<string, Json> {
-  const result: Record<string, Json> = {}
+function convertPlain (object: object, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): { [key: string]: Json } {
+  const result: { [key: string]: Json } = {}
   const keys = Object.keys(object)
   const n = Math.min(keys.length, limits.maxObjectKeys)
   for (let i = 0; i < n; i++) {
     const key = keys[i] as string
     let converted: Json | undefined
     try {
-      converted = next((object as Record<string, unknown>)[key])
+      converted = convert((object as Record<string, unknown>)[key], limits, depth + 1, ancestors)
     } catch (err) {
       converted = `[Getter threw: ${describeError(err)}]`
     }
-    if (converted !== undefined) result[key] = converted
+    if (converted !== undefined) setOwn(result, key, converted)
   }
   if (keys.length > n) result['...'] = `${keys.length - n} more keys`
   return result
 }
 
-function convertError (err: Error, limits: SafeJsonLimits, next: (v: unknown) => Json | undefined): Record<string, Json> {
-  const result: Record<string, Json> = { type: errorTypeName(err) }
+function convertError (err: Error, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): { [key: string]: Json } {
+  const next = (v: unknown): Json | undefined => convert(v, limits, depth + 1, ancestors)
   const read = (key: string): unknown => {
     try { return (err as unknown as Record<string, unknown>)[key] } catch (e) { return `[Getter threw: ${describeError(e)}]` }
   }
+  const result: { [key: string]: Json } = { type: errorTypeName(err) }
   const message = next(read('message'))
   if (message !== undefined) result.message = message
   const stack = next(read('stack'))
   if (stack !== undefined) result.stack = stack
   // Own enumerable properties (code, errno, statusCode...) carry the useful details.
-  for (const [key, converted] of Object.entries(convertPlain(err, limits, next))) {
-    if (!(key in result)) result[key] = converted
+  for (const [key, converted] of Object.entries(convertPlain(err, limits, depth, ancestors))) {
+    if (!Object.hasOwn(result, key)) setOwn(result, key, converted)
   }
-  if (err.cause !== undefined && !('cause' in result)) {
+  if (!Object.hasOwn(result, 'cause')) {
     const cause = next(read('cause'))
     if (cause !== undefined) result.cause = cause
   }
-  if (err instanceof AggregateError && Array.isArray(err.errors) && !('errors' in result)) {
-    const errors = next(err.errors)
+  if (err instanceof AggregateError && !Object.hasOwn(result, 'errors')) {
+    const errors = next(read('errors'))
     if (errors !== undefined) result.errors = errors
   }
   return result
+}
+
+function convertMap (map: Map<unknown, unknown>, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): { [key: string]: Json } {
+  const result: { [key: string]: Json } = {}
+  let count = 0
+  for (const [key, v] of map) {
+    if (count++ >= limits.maxObjectKeys) { result['...'] = `${map.size - limits.maxObjectKeys} more keys`; break }
+    const converted = convert(v, limits, depth + 1, ancestors)
+    if (converted !== undefined) setOwn(result, mapKey(key), converted)
+  }
+  return result
+}
+
+function convertSet (set: Set<unknown>, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): Json[] {
+  const result: Json[] = []
+  for (const item of set) {
+    if (result.length >= limits.maxArrayLength) { result.push(`[... ${set.size - limits.maxArrayLength} more items]`); break }
+    result.push(convert(item, limits, depth + 1, ancestors) ?? null)
+  }
+  return result
+}
+
+/** Sets `target[key]` as an own property: `target.__proto__ = x` would set the prototype instead. */
+export function setOwn (target: { [key: string]: Json }, key: string, value: Json): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }
 
 function mapKey (key: unknown): string {
@@ -203,8 +351,29 @@ function mapKey (key: unknown): string {
   return String(key)
 }
 
+// Only the bytes that fit are encoded: a 10 MB Buffer must not become a 13 MB string first.
+function base64 (bytes: Buffer, maxLength: number): string {
+  const fits = Math.floor(maxLength / 4) * 3
+  if (bytes.length <= fits) return bytes.toString('base64')
+  return `${bytes.subarray(0, fits).toString('base64')}...[${bytes.length - fits} more bytes]`
+}
+
+/** An ISO string for any `Date`, or `null` for an invalid one (JSON has no NaN); runs no user code. */
+export function isoOrNull (date: Date): string | null {
+  const time = DATE_GET_TIME.call(date)
+  return Number.isFinite(time) ? new Date(time).toISOString() : null
+}
+
+/**
+ * `value` cut to `max` characters with a note of how many were left out; never splits a
+ * surrogate pair (half of one would be written as an escaped lone surrogate).
+ */
 export function truncate (value: string, max: number): string {
-  return value.length <= max ? value : `${value.slice(0, max)}...[${value.length - max} more characters]`
+  if (value.length <= max) return value
+  let end = max
+  const last = value.charCodeAt(end - 1)
+  if (last >= 0xd800 && last <= 0xdbff) end--
+  return `${value.slice(0, end)}...[${value.length - end} more characters]`
 }
 
 /** The class name of an error or object (`TypeError`, `ValidationError`), never throwing. */
@@ -212,19 +381,25 @@ export function errorTypeName (value: unknown): string {
   try {
     if (value instanceof Error) {
       const ctorName = value.constructor?.name
+      const name = value.name
       // `name` may be customised (`err.name = 'AbortError'`): prefer it over a generic class.
-      return typeof value.name === 'string' && value.name !== 'Error' ? value.name : (ctorName ?? 'Error')
+      return typeof name === 'string' && name !== 'Error' && name !== '' ? name : (typeof ctorName === 'string' && ctorName !== '' ? ctorName : 'Error')
     }
-    if (typeof value === 'object' && value !== null) return (value.constructor?.name ?? 'Object')
+    if (typeof value === 'object' && value !== null) {
+      const ctorName = value.constructor?.name
+      return typeof ctorName === 'string' && ctorName !== '' ? ctorName : 'Object'
+    }
     return typeof value
   } catch {
     return 'Unknown'
   }
 }
 
-function describeError (err: unknown): string {
+/** `Type: message` of a thrown value, for markers; never throws. */
+export function describeError (err: unknown): string {
   try {
-    return err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+    const text = err instanceof Error ? `${errorTypeName(err)}: ${String(err.message)}` : String(err)
+    return truncate(text, DEFAULT_LIMITS.maxStringLength)
   } catch {
     return 'unknown error'
   }

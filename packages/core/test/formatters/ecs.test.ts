@@ -122,7 +122,7 @@ describe('EcsFormatter', () => {
     it('keeps the other fields when reading one field throws', () => {
       const fields = Object.defineProperty({ ok: 'yes' }, 'bad', { enumerable: true, get () { throw new Error('nope') } })
       const event = format({}, { fields })
-      assert.deepEqual(event.labels, { ok: 'yes', bad: '[Getter threw: nope]' })
+      assert.deepEqual(event.labels, { ok: 'yes', bad: '[Getter threw: Error: nope]' })
     })
   })
 
@@ -186,10 +186,14 @@ describe('EcsFormatter', () => {
       assert.equal(valueAt(event, 'extra.truncated.max_event_bytes'), 512)
     })
 
-    it('still writes a valid ECS event when the record cannot be formatted', () => {
+    it('has a fallback that is still a valid ECS event when a record cannot be formatted', () => {
       const record = { level: 'error', time: TIME, get message (): string { throw new Error('hostile message') } } as unknown as LogRecord
-      const event = assertEcsLine(new EcsFormatter({ apmIntegration: false }).format(record))
-      assert.equal(event.message, '[unprintable message]')
+      const formatter = new EcsFormatter({ apmIntegration: false, metadata: { index: 'app' } })
+      assert.throws(() => formatter.format(record), /hostile message/)
+      const event = assertEcsLine(formatter.fallback(record, new Error('hostile message')))
+      assert.equal(event.message, '[Getter threw: Error: hostile message]')
+      assert.equal(event['log.level'], 'error')
+      assert.deepEqual(event['@metadata'], { index: 'app' })
       assert.deepEqual(event.labels, { format_error: 'hostile message' })
     })
 
