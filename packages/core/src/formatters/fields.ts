@@ -21,7 +21,7 @@ export function stackWithCauses (error: unknown): string {
   for (let i = 0; i <= MAX_CAUSES && length <= max && current !== undefined && current !== null && !seen.has(current); i++) {
     seen.add(current)
     add(prefix + ownStack(current))
-    if (current instanceof AggregateError) {
+    if (isAggregateError(current)) {
       try {
         const errors: unknown = current.errors
         if (Array.isArray(errors)) {
@@ -45,6 +45,15 @@ function ownStack (value: unknown): string {
     return messageText(value)
   } catch {
     return '[unprintable error]'
+  }
+}
+
+// `instanceof` throws for a revoked Proxy.
+function isAggregateError (value: unknown): value is AggregateError {
+  try {
+    return value instanceof AggregateError
+  } catch {
+    return false
   }
 }
 

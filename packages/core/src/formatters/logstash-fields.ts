@@ -1,6 +1,7 @@
 import type { Fields } from '../record'
 import { isTagsValue } from './event-parts'
-import { DEFAULT_LIMITS, describeError, releaseAncestors, setOwn, takeAncestors, toJsonSafeWith, type Ancestors, type Json } from './json-safe'
+import { copyEachField } from './merge-fields'
+import { DEFAULT_LIMITS, releaseAncestors, setOwn, takeAncestors, toJsonSafeWith, type Ancestors, type Json } from './json-safe'
 
 /** Where `copyUserFields` leaves the `tags` fields it found: a symbol key, which JSON leaves out. */
 export const TAG_VALUES = Symbol('tags fields')
@@ -71,19 +72,7 @@ function readFields (source: Fields): Record<string, unknown> {
   } catch {
     // A Proxy or getters that throw: key by key, each failure a marker in its place.
     const copy: Record<string, unknown> = {}
-    let keys: string[]
-    try {
-      keys = Object.keys(source)
-    } catch (err) {
-      return { field_fields: `[Unserializable: ${describeError(err)}]` }
-    }
-    for (const key of keys) {
-      try {
-        setOwn(copy as Record<string, Json>, key, source[key] as Json)
-      } catch (err) {
-        setOwn(copy as Record<string, Json>, key, `[Getter threw: ${describeError(err)}]`)
-      }
-    }
+    copyEachField(source, copy)
     return copy
   }
 }

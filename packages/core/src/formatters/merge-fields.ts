@@ -10,20 +10,30 @@ export function mergeFields (base: Fields | undefined, over: Fields): Fields {
   try {
     return { ...base, ...over }
   } catch {
-    let merged: Fields = {}
-    try { merged = { ...base } } catch { /* base unreadable: over alone */ }
-    try {
-      for (const key of Object.keys(over)) {
-        try {
-          merged[key] = over[key]
-        } catch (err) {
-          merged[key] = `[Getter threw: ${describeError(err)}]`
-        }
-      }
-    } catch (err) {
-      // Not even the keys can be listed: what base had, and a marker for the rest.
-      merged.field_fields = `[Unserializable: ${describeError(err)}]`
-    }
+    const merged: Fields = {}
+    if (base !== undefined) copyEachField(base, merged)
+    copyEachField(over, merged)
     return merged
+  }
+}
+
+/** Copies the fields of `source` one by one into `target`; a field that cannot be read becomes a marker. */
+export function copyEachField (source: Fields, target: Fields): void {
+  let keys: string[]
+  try {
+    keys = Object.keys(source)
+  } catch (err) {
+    target.field_fields = `[Unserializable: ${describeError(err)}]`
+    return
+  }
+  for (const key of keys) {
+    let value: unknown
+    try {
+      value = source[key]
+    } catch (err) {
+      value = `[Getter threw: ${describeError(err)}]`
+    }
+    if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+    else target[key] = value
   }
 }

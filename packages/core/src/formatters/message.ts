@@ -10,7 +10,12 @@ import { DEFAULT_LIMITS, describeError, toJsonSafe, truncate } from './json-safe
 export function messageText (value: unknown): string {
   if (typeof value === 'string') return truncate(value, DEFAULT_LIMITS.maxStringLength)
   if (typeof value !== 'object' || value === null) return typeof value === 'function' ? functionText(value) : String(value)
-  if (value instanceof Error) return truncate(describeError(value), DEFAULT_LIMITS.maxStringLength)
+  try {
+    if (value instanceof Error) return truncate(describeError(value), DEFAULT_LIMITS.maxStringLength)
+  } catch (err) {
+    // A revoked Proxy cannot even be asked what it is.
+    return `[Unserializable: ${describeError(err)}]`
+  }
   return jsonText(value, false)
 }
 
