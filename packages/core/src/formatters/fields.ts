@@ -6,41 +6,86 @@ const MAX_CAUSES = 10
 /**
  * The whole stack of an error followed by its causes, outermost first, each cause's stack
  * after a line break and `Caused by: ` (the Java order, and the one Node's `util.inspect`
- * prints `[cause]` in); an AggregateError's errors follow its own stack, each prefixed with
- * `[errors[i]] ` and indented by four spaces. At most 10 causes; stops adding once the text
- * is past the string limit. Never throws; a thrown non-Error gives its `messageText`.
+ * prints `[cause]` in); an AggregateError's errors follow its own stack, each after a line
+ * break, prefixed with `[errors[i]] ` and indented by four spaces. At most 10 causes and
+ * 1000 errors; past the string limit the text ends in `...[N more characters]`. Never
+ * throws; a thrown non-Error gives its `messageText`.
  */
 export function stackWithCauses (error: unknown): string {
-  const max = DEFAULT_LIMITS.maxStringLength
+  const text = new BoundedText(DEFAULT_LIMITS.maxStringLength)
   const seen = new Set<unknown>()
-  const parts: string[] = []
-  let length = 0
-  const add = (part: string): void => { parts.push(part); length += part.length + 1 }
   let current: unknown = error
-  let prefix = ''
-  for (let i = 0; i <= MAX_CAUSES && length <= max && current !== undefined && current !== null && !seen.has(current); i++) {
+  for (let i = 0; i <= MAX_CAUSES && current !== undefined && current !== null && !seen.has(current); i++) {
     seen.add(current)
-    add(prefix + ownStack(current))
+    if (i > 0) text.add('\nCaused by: ')
+    text.add(ownStack(current))
     if (isAggregateError(current)) {
       try {
         const errors: unknown = current.errors
         if (Array.isArray(errors)) {
-          for (let index = 0; index < errors.length && length <= max; index++) add(`[errors[${index}]] ` + indent(ownStack(errors[index])))
+          const n = Math.min(errors.length, DEFAULT_LIMITS.maxArrayLength)
+          for (let index = 0; index < n; index++) {
+            text.add(`\n[errors[${index}]] `)
+            // Only what can still be kept is indented: a huge inner stack is not copied first.
+            const inner = ownStack(errors[index])
+            const kept = inner.slice(0, text.room)
+            text.add(indent(kept))
+            text.skip(inner.length - kept.length)
+          }
         }
       } catch { /* a hostile errors getter: the stack above is still worth sending */ }
     }
     current = readCause(current)
-    prefix = 'Caused by: '
   }
-  return parts.join('\n')
+  return text.toString()
+}
+
+// Text that keeps its first `max` characters and counts the rest.
+class BoundedText {
+  #text = ''
+  #dropped = 0
+  readonly #max: number
+
+  constructor (max: number) {
+    this.#max = max
+  }
+
+  /** Characters that can still be kept. */
+  get room (): number {
+    return Math.max(0, this.#max - this.#text.length)
+  }
+
+  add (part: string): void {
+    const room = this.room
+    if (part.length <= room) {
+      this.#text += part
+      return
+    }
+    const kept = truncate(part, room)
+    const end = kept === part ? part.length : room - (isHighSurrogate(part.charCodeAt(room - 1)) ? 1 : 0)
+    this.#text += part.slice(0, end)
+    this.#dropped += part.length - end
+  }
+
+  skip (count: number): void {
+    this.#dropped += count
+  }
+
+  toString (): string {
+    return this.#dropped === 0 ? this.#text : `${this.#text}...[${this.#dropped} more characters]`
+  }
+}
+
+function isHighSurrogate (code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff
 }
 
 function ownStack (value: unknown): string {
   try {
     if (value instanceof Error) {
       const stack = value.stack
-      if (typeof stack === 'string' && stack.length > 0) return truncate(stack, DEFAULT_LIMITS.maxStringLength)
-      return truncate(`${errorTypeName(value)}: ${String(value.message)}`, DEFAULT_LIMITS.maxStringLength)
+      if (typeof stack === 'string' && stack.length > 0) return stack
+      return `${errorTypeName(value)}: ${String(value.message)}`
     }
     return messageText(value)
   } catch {
@@ -84,11 +129,11 @@ export function errorMessage (error: unknown): string {
 }
 
 /**
- * `stack_trace` of the Logstash event: `stackWithCauses` cut to the string limit, ending in
+ * `stack_trace` of the Logstash event: `stackWithCauses`, ending in
  * a newline as a Python traceback (`''.join(traceback.format_exception(...))`) does.
  */
 export function logstashStackTrace (error: unknown): string {
-  return truncate(stackWithCauses(error), DEFAULT_LIMITS.maxStringLength) + '\n'
+  return stackWithCauses(error) + '\n'
 }
 
 /**
@@ -100,7 +145,7 @@ export function ecsErrorFields (error: unknown): Record<string, string> {
   const fields: Record<string, string> = {
     type: errorType(error),
     message: truncate(errorMessage(error), DEFAULT_LIMITS.maxStringLength),
-    stack_trace: truncate(stackWithCauses(error), DEFAULT_LIMITS.maxStringLength)
+    stack_trace: stackWithCauses(error)
   }
   try {
     const code = error instanceof Error ? (error as { code?: unknown }).code : undefined
