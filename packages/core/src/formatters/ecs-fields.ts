@@ -1,6 +1,7 @@
 import type { Fields } from '../record'
 import { addTags, isTagsValue } from './event-parts'
 import { describeError, toJsonSafe } from './json-safe'
+import { readFields } from './merge-fields'
 import { isLabelValue, labelValue, sanitizeLabelKey } from './labels'
 
 /** Nested event fields: objects are always the formatter's own copies, safe to change. */
@@ -44,25 +45,9 @@ export function isPlainObject (value: unknown): value is Tree {
  * event's `tags`. Never throws.
  */
 export function routeFields (parts: EcsParts, fields: Fields): void {
-  if (typeof fields !== 'object' || fields === null) {
-    // An untyped caller passed a string or a number as the fields: keep it, under a name.
-    routeField(parts, 'field_fields', fields)
-    return
-  }
-  let keys: string[]
-  try {
-    keys = Object.keys(fields)
-  } catch (err) {
-    routeField(parts, 'field_fields', `[Unserializable: ${describeError(err)}]`)
-    return
-  }
-  for (const key of keys) {
-    let value: unknown
-    try {
-      value = fields[key]
-    } catch (err) {
-      value = `[Getter threw: ${describeError(err)}]`
-    }
+  const copy = readFields(fields)
+  for (const key in copy) {
+    const value = copy[key]
     if (key === 'tags' && isTagsValue(value)) {
       addTags(parts.tags ??= new Set(), value)
       continue

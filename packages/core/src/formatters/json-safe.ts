@@ -1,26 +1,8 @@
-/** How far the conversion goes before it writes a marker instead of the value. */
-export interface SafeJsonLimits {
-  /** Nesting depth; deeper objects become `"[Object]"` / `"[Array]"`. */
-  maxDepth: number
-  /** Array (and Set, typed array) items; the rest become one `"[... N more items]"` item. */
-  maxArrayLength: number
-  /** Keys per object (and Map); the rest become one `"...": "N more keys"` entry. */
-  maxObjectKeys: number
-  /** Characters per string; longer strings end in `...[N more characters]`. */
-  maxStringLength: number
-}
+import { DEFAULT_LIMITS, describeError, errorTypeName, truncate, type SafeJsonLimits } from './limits'
 
-/**
- * The limits every value of an event is written within. `maxStringLength` is the one
- * length rule for every string an event carries: the message, the error's message and
- * stack, field values, and what a `toJSON()` returns.
- */
-export const DEFAULT_LIMITS: Readonly<SafeJsonLimits> = Object.freeze({
-  maxDepth: 10,
-  maxArrayLength: 1000,
-  maxObjectKeys: 1000,
-  maxStringLength: 100_000
-})
+// The limits and the plain-value check live beside this file; they are part of its API.
+export { DEFAULT_LIMITS, describeError, errorTypeName, truncate, type SafeJsonLimits } from './limits'
+export { isPlainJson } from './json-plain'
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 
@@ -74,41 +56,6 @@ export function takeAncestors (): Ancestors {
 /** Gives the array back (`convert` leaves it empty). */
 export function releaseAncestors (ancestors: Ancestors): void {
   spareAncestors = ancestors
-}
-
-/**
- * True when `JSON.stringify(value)` already gives the right event: only strings, numbers,
- * booleans, null, undefined, Dates and plain objects and arrays, within the limits.
- * Reads every property once more than `toJsonSafe`, so the formatters no longer use it.
- * May throw (a throwing getter).
- */
-export function isPlainJson (value: unknown, limits: SafeJsonLimits, depth = 0): boolean {
-  switch (typeof value) {
-    case 'string': return value.length <= limits.maxStringLength
-    case 'number': case 'boolean': case 'undefined': return true
-    case 'object': {
-      if (value === null) return true
-      if (depth >= limits.maxDepth) return false
-      if (Array.isArray(value)) {
-        if (value.length > limits.maxArrayLength) return false
-        for (let i = 0; i < value.length; i++) {
-          if (!isPlainJson(value[i], limits, depth + 1)) return false
-        }
-        return true
-      }
-      const proto = Object.getPrototypeOf(value)
-      if (proto === Object.prototype || proto === null) {
-        let keys = 0
-        for (const key in value) {
-          if (++keys > limits.maxObjectKeys) return false
-          if (!isPlainJson((value as Record<string, unknown>)[key], limits, depth + 1)) return false
-        }
-        return true
-      }
-      return value instanceof Date
-    }
-    default: return false
-  }
 }
 
 // `ancestors[0..depth-1]` are the objects on the path from the root: meeting one again is a cycle.
@@ -364,43 +311,3 @@ export function isoOrNull (date: Date): string | null {
   return Number.isFinite(time) ? new Date(time).toISOString() : null
 }
 
-/**
- * `value` cut to `max` characters with a note of how many were left out; never splits a
- * surrogate pair (half of one would be written as an escaped lone surrogate).
- */
-export function truncate (value: string, max: number): string {
-  if (value.length <= max) return value
-  let end = max
-  const last = value.charCodeAt(end - 1)
-  if (last >= 0xd800 && last <= 0xdbff) end--
-  return `${value.slice(0, end)}...[${value.length - end} more characters]`
-}
-
-/** The class name of an error or object (`TypeError`, `ValidationError`), never throwing. */
-export function errorTypeName (value: unknown): string {
-  try {
-    if (value instanceof Error) {
-      const ctorName = value.constructor?.name
-      const name = value.name
-      // `name` may be customised (`err.name = 'AbortError'`): prefer it over a generic class.
-      return typeof name === 'string' && name !== 'Error' && name !== '' ? name : (typeof ctorName === 'string' && ctorName !== '' ? ctorName : 'Error')
-    }
-    if (typeof value === 'object' && value !== null) {
-      const ctorName = value.constructor?.name
-      return typeof ctorName === 'string' && ctorName !== '' ? ctorName : 'Object'
-    }
-    return typeof value
-  } catch {
-    return 'Unknown'
-  }
-}
-
-/** `Type: message` of a thrown value, for markers; never throws. */
-export function describeError (err: unknown): string {
-  try {
-    const text = err instanceof Error ? `${errorTypeName(err)}: ${String(err.message)}` : String(err)
-    return truncate(text, DEFAULT_LIMITS.maxStringLength)
-  } catch {
-    return 'unknown error'
-  }
-}

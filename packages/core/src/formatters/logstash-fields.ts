@@ -1,6 +1,6 @@
 import type { Fields } from '../record'
 import { isTagsValue } from './event-parts'
-import { copyEachField } from './merge-fields'
+import { readFields } from './merge-fields'
 import { DEFAULT_LIMITS, releaseAncestors, setOwn, takeAncestors, toJsonSafeWith, type Ancestors, type Json } from './json-safe'
 
 /** Where `copyUserFields` leaves the `tags` fields it found: a symbol key, which JSON leaves out. */
@@ -59,20 +59,4 @@ export function copyUserFields (
   if (ancestors !== undefined) releaseAncestors(ancestors)
   if (dropped > 0) into['...'] = `${dropped} more keys`
   return into
-}
-
-// Each field read once, into an object of the formatter's own.
-function readFields (source: Fields): Record<string, unknown> {
-  if (typeof source !== 'object' || source === null) {
-    // An untyped caller passed a string or a number as the fields: keep it, under a name.
-    return { field_fields: source }
-  }
-  try {
-    return { ...source }
-  } catch {
-    // A Proxy or getters that throw: key by key, each failure a marker in its place.
-    const copy: Record<string, unknown> = {}
-    copyEachField(source, copy)
-    return copy
-  }
 }

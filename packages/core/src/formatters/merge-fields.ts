@@ -17,8 +17,24 @@ export function mergeFields (base: Fields | undefined, over: Fields): Fields {
   }
 }
 
+/**
+ * The fields of `source`, each read once, in an object of the formatter's own (one spread;
+ * key by key, with markers, when a getter or a Proxy throws). A `source` that is not an
+ * object (from an untyped caller) is kept as `field_fields`.
+ */
+export function readFields (source: Fields): Record<string, unknown> {
+  if (typeof source !== 'object' || source === null) return { field_fields: source }
+  try {
+    return { ...source }
+  } catch {
+    const copy: Record<string, unknown> = {}
+    copyEachField(source, copy)
+    return copy
+  }
+}
+
 /** Copies the fields of `source` one by one into `target`; a field that cannot be read becomes a marker. */
-export function copyEachField (source: Fields, target: Fields): void {
+function copyEachField (source: Fields, target: Fields): void {
   let keys: string[]
   try {
     keys = Object.keys(source)
