@@ -1,6 +1,7 @@
 import type { Fields } from '../record'
 import { addTags, isTagsValue } from './event-parts'
-import { describeError, toJsonSafe } from './json-safe'
+import { toJsonSafe } from './json-safe'
+import { describeError } from './limits'
 import { readFields } from './merge-fields'
 import { isLabelValue, labelValue, sanitizeLabelKey } from './labels'
 

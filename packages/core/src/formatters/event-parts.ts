@@ -1,6 +1,6 @@
 import { isLevel, type Level } from '../levels'
 import { isValidTime } from '../record'
-import { DEFAULT_LIMITS, describeError, truncate } from './json-safe'
+import { DEFAULT_LIMITS, describeError, truncate } from './limits'
 import { messageText } from './message'
 
 /**

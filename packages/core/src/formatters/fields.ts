@@ -1,4 +1,4 @@
-import { DEFAULT_LIMITS, errorTypeName, truncate } from './json-safe'
+import { DEFAULT_LIMITS, errorTypeName, truncate } from './limits'
 import { messageText } from './message'
 
 const MAX_CAUSES = 10

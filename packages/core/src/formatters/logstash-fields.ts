@@ -1,7 +1,8 @@
 import type { Fields } from '../record'
 import { isTagsValue } from './event-parts'
 import { readFields } from './merge-fields'
-import { DEFAULT_LIMITS, releaseAncestors, setOwn, takeAncestors, toJsonSafeWith, type Ancestors, type Json } from './json-safe'
+import { releaseAncestors, setOwn, takeAncestors, toJsonSafeWith, type Ancestors, type Json } from './json-safe'
+import { DEFAULT_LIMITS } from './limits'
 
 /** Where `copyUserFields` leaves the `tags` fields it found: a symbol key, which JSON leaves out. */
 export const TAG_VALUES = Symbol('tags fields')
@@ -10,6 +11,7 @@ export const TAG_VALUES = Symbol('tags fields')
 export type Target = Record<string, unknown> & { [TAG_VALUES]?: unknown[] }
 
 const MAX_STRING = DEFAULT_LIMITS.maxStringLength
+const MAX_KEYS = DEFAULT_LIMITS.maxObjectKeys
 
 /**
  * Copies the user's fields (a record's, or those assigned to the request context) into
@@ -34,7 +36,7 @@ export function copyUserFields (
   let count = 0
   let dropped = 0
   for (const key in copy) {
-    if (++count > DEFAULT_LIMITS.maxObjectKeys) {
+    if (++count > MAX_KEYS) {
       if (into === copy) delete copy[key]
       dropped++
       continue
@@ -52,7 +54,8 @@ export function copyUserFields (
       if (into === copy) delete copy[key]
       if (converted !== undefined) (renamed ??= []).push([`field_${key}`, converted])
     } else if (into !== copy || converted !== value) {
-      setOwn(into as Record<string, Json>, key, converted as Json)
+      if (key === '__proto__') setOwn(into as Record<string, Json>, key, converted as Json)
+      else into[key] = converted
     }
   }
   if (renamed !== undefined) for (const [name, value] of renamed) setOwn(into as Record<string, Json>, name, value as Json)

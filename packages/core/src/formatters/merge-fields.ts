@@ -1,5 +1,5 @@
 import type { Fields } from '../record'
-import { describeError } from './json-safe'
+import { describeError } from './limits'
 
 /**
  * `base` with the fields of `over` added (`over` winning), as a new object; neither is

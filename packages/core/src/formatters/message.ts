@@ -1,4 +1,5 @@
-import { DEFAULT_LIMITS, describeError, toJsonSafe, truncate } from './json-safe'
+import { toJsonSafe } from './json-safe'
+import { DEFAULT_LIMITS, describeError, truncate } from './limits'
 
 /**
  * The text of any value used as a message, never `[object Object]` and never throwing:

@@ -1,4 +1,5 @@
-import { toJsonSafe, truncate, type SafeJsonLimits } from './json-safe'
+import { toJsonSafe } from './json-safe'
+import { truncate, type SafeJsonLimits } from './limits'
 
 export interface ShortenOptions {
   maxBytes: number
