@@ -108,17 +108,20 @@ class LoggerImpl implements Logger {
   #method (level: Level): LogMethod {
     const value = LEVEL_VALUES[level]
     const logger = this
-    // A function, not an arrow: `arguments` tells a call's argument count without
-    // allocating a rest array on the common `(message, fields)` path.
+    // A function, not an arrow: `arguments.length` and `arguments[i]` tell the call's
+    // arguments without allocating anything on the common `(message, fields)` path (passing
+    // `arguments` on would make V8 build the object on every call).
     return function log (first?: unknown, second?: unknown): void {
       if (value < logger.#minLevel) return
       try {
         const count = arguments.length
         if (typeof first === 'string' && (count === 1 || (count === 2 && isPlainObject(second) && !first.includes('%')))) {
           logger.#write(level, first, second as Fields | undefined, undefined)
-        } else {
-          logger.#writeCall(level, Array.prototype.slice.call(arguments))
+          return
         }
+        const args: unknown[] = new Array(count)
+        for (let i = 0; i < count; i++) args[i] = arguments[i]
+        logger.#writeCall(level, args)
       } catch {
         // Logging must never break the application.
       }

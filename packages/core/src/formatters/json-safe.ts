@@ -77,24 +77,52 @@ export function convertObjectAt (object: object, limits: SafeJsonLimits, depth: 
   for (let i = 0; i < depth; i++) if (ancestors[i] === object) return '[Circular]'
   if (depth >= limits.maxDepth) return isArray(object) ? '[Array]' : '[Object]'
   ancestors[depth] = object
-  let converted: Json | undefined
   try {
+    // Plain arrays and plain objects, the common case, are converted here: one slice or one
+    // spread reads every property once (V8 copies a plain object's layout in one step), then
+    // only the values that are not final yet are replaced in the copy.
     if (Array.isArray(object)) {
-      converted = Object.getPrototypeOf(object) === Array.prototype
-        ? convertArray(object, limits, depth, ancestors)
-        : convertItems(object, object.length, limits, depth, ancestors)
-    } else {
-      const proto: unknown = Object.getPrototypeOf(object)
-      converted = proto === OBJECT_PROTOTYPE || proto === null
-        ? convertRecord(object, limits, depth, ancestors)
-        : convertObject(object, limits, depth, ancestors)
+      if (Object.getPrototypeOf(object) !== Array.prototype) return convertItems(object, object.length, limits, depth, ancestors)
+      return convertArray(object, limits, depth, ancestors)
     }
+    const proto: unknown = Object.getPrototypeOf(object)
+    if (proto !== OBJECT_PROTOTYPE && proto !== null) return convertObject(object, limits, depth, ancestors)
+    let copy: Record<string, unknown>
+    try {
+      copy = { ...object }
+    } catch {
+      // A Proxy whose traps throw: key by key, each failure a marker in its place.
+      return convertPlain(object, limits, depth, ancestors)
+    }
+    // A `toJSON` of its own (the copy has it when it is enumerable, as they always are in literals).
+    const toJSON = copy.toJSON
+    if (typeof toJSON === 'function') return convertReplaced(object, toJSON, limits, depth, ancestors)
+    const maxString = limits.maxStringLength
+    let count = 0
+    for (const key in copy) {
+      if (++count > limits.maxObjectKeys) return trimKeys(copy, limits.maxObjectKeys)
+      const value = copy[key]
+      if (typeof value === 'object' ? value !== null : typeof value === 'string' ? value.length > maxString : typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'boolean') {
+        const converted = typeof value === 'object' ? convertObjectAt(value as object, limits, depth + 1, ancestors) : convert(value, limits, depth + 1, ancestors)
+        if (key === '__proto__') setOwn(copy as { [key: string]: Json }, key, converted as Json)
+        else copy[key] = converted
+      }
+    }
+    return copy as { [key: string]: Json }
   } catch (err) {
-    converted = `[Unserializable: ${describeError(err)}]`
+    return `[Unserializable: ${describeError(err)}]`
+  } finally {
+    // Nothing logged stays reachable from the shared array once converted.
+    ancestors[depth] = undefined
   }
-  // Nothing logged stays reachable from the shared array once converted.
-  ancestors[depth] = undefined
-  return converted
+}
+
+// The keys past the limit leave the copy (every value kept so far is converted already).
+function trimKeys (copy: Record<string, unknown>, max: number): { [key: string]: Json } {
+  const keys = Object.keys(copy)
+  for (let i = max; i < keys.length; i++) delete copy[keys[i] as string]
+  copy['...'] = `${keys.length - max} more keys`
+  return copy as { [key: string]: Json }
 }
 
 // Array.isArray throws for a revoked Proxy.
@@ -156,38 +184,6 @@ function convertReplaced (object: object, toJSON: Function, limits: SafeJsonLimi
   return replaced === object ? convertPlain(object, limits, depth, ancestors) : convert(replaced, limits, depth + 1, ancestors)
 }
 
-// The common case, fast: one spread reads every property once (V8 copies a plain object's
-// layout in one step), then only values that are not final yet are replaced in the copy.
-function convertRecord (object: object, limits: SafeJsonLimits, depth: number, ancestors: Ancestors): Json | undefined {
-  let copy: Record<string, unknown>
-  try {
-    copy = { ...object }
-  } catch {
-    // A Proxy whose traps throw: key by key, each failure a marker in its place.
-    return convertPlain(object, limits, depth, ancestors)
-  }
-  // A `toJSON` of its own (the copy has it when it is enumerable, as they always are in literals).
-  const toJSON = copy.toJSON
-  if (typeof toJSON === 'function') return convertReplaced(object, toJSON, limits, depth, ancestors)
-  let count = 0
-  let dropped = 0
-  for (const key in copy) {
-    if (++count > limits.maxObjectKeys) {
-      delete copy[key]
-      dropped++
-      continue
-    }
-    const value = copy[key]
-    if (typeof value === 'object' ? value !== null : typeof value === 'string' ? value.length > limits.maxStringLength : typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'boolean') {
-      const converted = typeof value === 'object' ? convertObjectAt(value as object, limits, depth + 1, ancestors) : convert(value, limits, depth + 1, ancestors)
-      if (key === '__proto__') setOwn(copy as { [key: string]: Json }, key, converted as Json)
-      else copy[key] = converted
-    }
-  }
-  if (dropped > 0) copy['...'] = `${dropped} more keys`
-  return copy as { [key: string]: Json }
-}
-
 // A plain array, fast: one slice reads every item once, then only items that are not
 // final yet are replaced in the copy.
 function convertArray (array: unknown[], limits: SafeJsonLimits, depth: number, ancestors: Ancestors): Json[] {
@@ -198,9 +194,10 @@ function convertArray (array: unknown[], limits: SafeJsonLimits, depth: number, 
   } catch {
     return convertItems(array, length, limits, depth, ancestors)
   }
+  const maxStringLength = limits.maxStringLength
   for (let i = 0; i < copy.length; i++) {
     const item = copy[i]
-    if (typeof item === 'object' ? item !== null : typeof item === 'string' ? item.length > limits.maxStringLength : typeof item === 'number' ? !Number.isFinite(item) : typeof item !== 'boolean') {
+    if (typeof item === 'object' ? item !== null : typeof item === 'string' ? item.length > maxStringLength : typeof item === 'number' ? !Number.isFinite(item) : typeof item !== 'boolean') {
       copy[i] = (typeof item === 'object' ? convertObjectAt(item as object, limits, depth + 1, ancestors) : convert(item, limits, depth + 1, ancestors)) ?? null
     }
   }
