@@ -82,8 +82,9 @@ describe('close() while a write is stuck', () => {
     handler = new LogstashHandler({ host: '127.0.0.1', port: receiver.port, closeTimeoutMs, timeoutMs: 60_000, onError: () => {} })
     const log = createLogger({ handler })
     const count = 16
-    const megabyte = 'x'.repeat(1024 * 1024)
-    for (let seq = 0; seq < count; seq++) log.info(megabyte, { seq })
+    // Ten values of 100,000 characters (the most one string may have): events of about 1 MB.
+    const big = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`part${i}`, 'x'.repeat(100_000)]))
+    for (let seq = 0; seq < count; seq++) log.info('big', { ...big, seq })
     const started = performance.now()
     await handler.close()
     const elapsed = performance.now() - started

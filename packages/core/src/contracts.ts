@@ -21,15 +21,21 @@ export interface LogSink {
 
 /**
  * Turns one record into one event string (a JSON object, no trailing newline).
- * Pure: no I/O, and it must not throw for any record; the handler still guards it and
- * sends a minimal fallback event if it does.
+ * Pure: no I/O. A value it cannot write should become a marker in its place, never cost
+ * the event; if `format()` throws all the same, the handler sends `fallback()`'s event (or
+ * a minimal one of its own) and reports the problem to `onError`.
  */
 export interface Formatter {
   /**
-   * @param record what the log call produced (`time` is always set by the handler)
+   * @param record what the log call produced (`time` is always a valid time when the handler calls)
    * @param context the request context active at the log call, if any
    */
   format (record: LogRecord, context?: RequestContext): string
+  /**
+   * The event to send instead when `format()` threw for `record`: its core facts in this
+   * formatter's shape, saying what went wrong. Must not throw. Optional.
+   */
+  fallback? (record: LogRecord, error: unknown): string
 }
 
 /**

@@ -1,12 +1,12 @@
-import { requestContext } from './context'
-import { DroppedEventsError, FormatError, LogstashError, TransportError } from './errors'
+import { DroppedEventsError, LogstashError, TransportError } from './errors'
 import { ErrorReporter } from './error-reporter'
 import { onlyWritesKeepAlive, registerForExit, unregisterForExit, type ExitParticipant } from './exit-hooks'
 import { createFormatter } from './formatters'
-import type { Cache, Formatter, LogSink } from './contracts'
+import type { Cache, LogSink } from './contracts'
 import { LEVEL_VALUES, type Level } from './levels'
 import { normalizeOptions, type HandlerOptions, type ResolvedOptions } from './options'
 import type { LogRecord } from './record'
+import { EventMaker } from './record-event'
 import { MemoryCache } from './caches/memory'
 import { SqliteCache } from './caches/sqlite/sqlite-cache'
 import { createTransport } from './transports'
@@ -44,7 +44,7 @@ export interface HandlerStats {
 export class LogstashHandler implements LogSink, ExitParticipant {
   /** The options after defaults, environment and validation. */
   readonly options: ResolvedOptions
-  readonly #formatter: Formatter
+  readonly #events: EventMaker
   readonly #cache: Cache
   readonly #pool: HostPool
   readonly #worker: Worker
@@ -55,7 +55,6 @@ export class LogstashHandler implements LogSink, ExitParticipant {
   #closed = false
   #closing: Promise<void> | undefined
   #droppedAfterClose = 0
-  #formatFailures = 0
   #exitFlushing = false
   #exitGaveUp = false
 
@@ -64,7 +63,7 @@ export class LogstashHandler implements LogSink, ExitParticipant {
     this.#reporter = new ErrorReporter(this.options.onError, this.options.errorRateLimit)
     this.#minLevel = LEVEL_VALUES[this.options.level]
     this.#enabled = this.options.enabled
-    this.#formatter = createFormatter(this.options)
+    this.#events = new EventMaker(createFormatter(this.options), this.#reporter)
     this.#cache = createCache(this.options)
     this.#pool = createTransport(this.options)
     this.#worker = new Worker(this.#cache, this.#pool, this.options, this.#reporter)
@@ -95,17 +94,8 @@ export class LogstashHandler implements LogSink, ExitParticipant {
       const value = LEVEL_VALUES[record.level] ?? LEVEL_VALUES.info
       if (value < this.#minLevel) return
       if (this.#closed) { this.#droppedAfterClose++; return }
-      let time = record.time
-      if (typeof time !== 'number' || !Number.isFinite(time)) record.time = time = Date.now()
-      let event: string
-      try {
-        event = this.#formatter.format(record, requestContext.get())
-      } catch (err) {
-        this.#formatFailures++
-        event = fallbackEvent(record, time, err)
-        this.#reporter.report(new FormatError(`formatter failed, a minimal event was sent instead: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
-      }
-      this.#cache.add(event, time)
+      const event = this.#events.make(record)
+      this.#cache.add(event, this.#events.time)
       this.#worker.accepted++
       this.#worker.notify()
     } catch (err) {
@@ -244,27 +234,4 @@ function createCache (options: ResolvedOptions): Cache {
 
 function asError (err: unknown, message: string): LogstashError {
   return new LogstashError(`${message}: ${(err as Error)?.message ?? String(err)}`, { code: 'LOGSTASH_CLOSE', cause: err })
-}
-
-/** What is sent when the formatter throws: the record's core facts, so nothing is lost. */
-export function fallbackEvent (record: LogRecord, time: number, err: unknown): string {
-  let message: string
-  try {
-    message = typeof record.message === 'string' ? record.message : String(record.message)
-  } catch {
-    message = '[unprintable message]'
-  }
-  let problem: string
-  try {
-    problem = err instanceof Error ? err.message : String(err)
-  } catch {
-    problem = 'unknown'
-  }
-  return JSON.stringify({
-    '@timestamp': new Date(time).toISOString(),
-    '@version': '1',
-    level: String(record.level).toUpperCase(),
-    message,
-    format_error: problem
-  })
 }

@@ -1,6 +1,8 @@
 import { defaultHandler } from './default-handler'
 import type { LogSink } from './contracts'
+import { mergeFields } from './formatters/merge-fields'
 import { LEVEL_VALUES, LEVELS, isLevel, type Level } from './levels'
+import { parseCall } from './log-call'
 import type { Fields, LogRecord } from './record'
 import { checkPlainObject, checkString, fail } from './validate'
 
@@ -15,10 +17,20 @@ export interface LoggerOptions {
   level?: Level
 }
 
-type LogMethod = {
-  (message: string, fields?: Fields): void
+/**
+ * One level's method. Takes the forms Node users write (pino's, and console's):
+ * `('order %s placed', id)` printf-style, `('order placed', { orderId })` fields last,
+ * `({ orderId }, 'order %s placed', id)` fields first, `(err)`, `(err, 'message')`,
+ * `(err, { orderId })`, `('failed', err)`. At run time any other first value (a number, an
+ * array, a Symbol, from untyped code) is written as the message, never `[object Object]`.
+ */
+export interface LogMethod {
+  /** A message with printf-style `%s %d %i %f %j %o %O %%` arguments; a plain object last is the fields. */
+  (message: string, ...args: unknown[]): void
+  /** pino's order: the fields first, then the message and its arguments. */
+  (fields: Fields, message?: string, ...args: unknown[]): void
   /** An Error first: its message becomes the event's message unless one is given. */
-  (error: Error, message?: string, fields?: Fields): void
+  (error: Error, message?: string, ...args: unknown[]): void
   (error: Error, fields?: Fields): void
 }
 
@@ -32,8 +44,8 @@ export interface Logger {
   warn: LogMethod
   error: LogMethod
   fatal: LogMethod
-  /** Logs at a level chosen at run time. */
-  log (level: Level, message: string | Error, fields?: Fields): void
+  /** Logs at a level chosen at run time, with the arguments a level method takes. */
+  log (level: Level, ...args: unknown[]): void
   isLevelEnabled (level: Level): boolean
   /** A logger with these fields added to every event (and, optionally, another name). */
   child (fields: Fields, options?: { name?: string }): Logger
@@ -78,8 +90,10 @@ class LoggerImpl implements Logger {
     this.fatal = this.#method('fatal')
   }
 
-  log (level: Level, message: string | Error, fields?: Fields): void {
-    this.#write(isLevel(level) ? level : 'info', message, fields, undefined)
+  log (level: Level, ...args: unknown[]): void {
+    const chosen = isLevel(level) ? level : 'info'
+    if (LEVEL_VALUES[chosen] < this.#minLevel) return
+    this.#writeCall(chosen, args)
   }
 
   isLevelEnabled (level: Level): boolean {
@@ -93,32 +107,43 @@ class LoggerImpl implements Logger {
 
   #method (level: Level): LogMethod {
     const value = LEVEL_VALUES[level]
-    return ((first: string | Error, second?: string | Fields, third?: Fields): void => {
-      if (value < this.#minLevel) return
-      this.#write(level, first, second, third)
-    }) as LogMethod
+    const logger = this
+    // A function, not an arrow: `arguments.length` and `arguments[i]` tell the call's
+    // arguments without allocating anything on the common `(message, fields)` path (passing
+    // `arguments` on would make V8 build the object on every call).
+    return function log (first?: unknown, second?: unknown): void {
+      if (value < logger.#minLevel) return
+      try {
+        const count = arguments.length
+        if (typeof first === 'string' && (count === 1 || (count === 2 && isPlainObject(second) && !first.includes('%')))) {
+          logger.#write(level, first, second as Fields | undefined, undefined)
+          return
+        }
+        const args: unknown[] = new Array(count)
+        for (let i = 0; i < count; i++) args[i] = arguments[i]
+        logger.#writeCall(level, args)
+      } catch {
+        // Logging must never break the application.
+      }
+    } as LogMethod
   }
 
-  #write (level: Level, first: unknown, second: unknown, third: unknown): void {
+  #writeCall (level: Level, args: unknown[]): void {
     try {
-      const record: LogRecord = { level, message: '', time: Date.now() }
+      const { message, fields, error } = parseCall(args)
+      this.#write(level, message, fields, error)
+    } catch {
+      // A hostile argument (a Proxy whose traps throw): the call is skipped, never thrown.
+    }
+  }
+
+  #write (level: Level, message: string, callFields: Fields | undefined, error: unknown): void {
+    try {
+      const record: LogRecord = { level, message, time: Date.now() }
       if (this.name !== undefined) record.logger = this.name
-      let fields: Fields | undefined
-      if (first instanceof Error) {
-        record.error = first
-        if (typeof second === 'string') {
-          record.message = second
-          fields = third as Fields | undefined
-        } else {
-          record.message = first.message
-          fields = second as Fields | undefined
-        }
-      } else {
-        record.message = typeof first === 'string' ? first : safeString(first)
-        fields = second as Fields | undefined
-      }
-      if (typeof fields !== 'object' || fields === null) fields = undefined
-      if (fields !== undefined && record.error === undefined) {
+      if (error !== undefined) record.error = error
+      let fields = callFields
+      if (fields !== undefined && error === undefined) {
         try {
           // `{ err }` or `{ error }` holding an Error is the event's error, as in pino.
           const candidate = fields.err instanceof Error ? 'err' : fields.error instanceof Error ? 'error' : undefined
@@ -126,6 +151,7 @@ class LoggerImpl implements Logger {
             record.error = fields[candidate]
             const { [candidate]: _omitted, ...rest } = fields
             fields = rest
+            if (message === '') record.message = String((record.error as Error).message)
           }
         } catch {
           // A hostile object (throwing getter, revoked Proxy): the formatter copes with it.
@@ -140,32 +166,13 @@ class LoggerImpl implements Logger {
   }
 }
 
-// The spread fails on a throwing getter or a hostile Proxy; the event must still be sent,
-// with what can be read (the formatter does the same for fields without bindings).
-function mergeFields (bindings: Fields, fields: Fields): Fields {
+// The common `(message, fields)` call's check; anything unusual takes parseCall's path.
+function isPlainObject (value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
   try {
-    return { ...bindings, ...fields }
+    const proto: unknown = Object.getPrototypeOf(value)
+    return proto === Object.prototype || proto === null
   } catch {
-    const merged: Fields = { ...bindings }
-    try {
-      for (const key of Object.keys(fields)) {
-        try {
-          merged[key] = fields[key]
-        } catch (err) {
-          merged[key] = `[Getter threw: ${safeString((err as Error)?.message ?? err)}]`
-        }
-      }
-    } catch {
-      // Not even the keys can be listed: the bindings alone.
-    }
-    return merged
-  }
-}
-
-function safeString (value: unknown): string {
-  try {
-    return String(value)
-  } catch {
-    return '[unprintable message]'
+    return false
   }
 }

@@ -33,3 +33,11 @@ export interface LogRecord {
   /** Set on the one access event an adapter logs per request. */
   access?: AccessInfo
 }
+
+/** The largest distance from the epoch a JavaScript Date holds, in milliseconds (±275,760 years). */
+export const MAX_TIME_MS = 8.64e15
+
+/** True for a `time` an event can carry: a finite number of milliseconds within the Date range. */
+export function isValidTime (time: unknown): time is number {
+  return typeof time === 'number' && Math.abs(time) <= MAX_TIME_MS
+}

@@ -1,12 +1,11 @@
-import { requestContext } from './context'
-import { DroppedEventsError, FormatError, TransportError } from './errors'
+import { DroppedEventsError, TransportError } from './errors'
 import { ErrorReporter } from './error-reporter'
 import { createFormatter } from './formatters'
-import type { Formatter, LogSink, Transport } from './contracts'
-import { fallbackEvent } from './handler'
+import type { LogSink, Transport } from './contracts'
 import { LEVEL_VALUES, type Level } from './levels'
 import { normalizeOptions, type HandlerOptions, type ResolvedOptions } from './options'
 import type { LogRecord } from './record'
+import { EventMaker } from './record-event'
 import { createTransport } from './transports'
 
 /**
@@ -17,7 +16,7 @@ import { createTransport } from './transports'
  */
 export class SyncLogstashHandler implements LogSink {
   readonly options: ResolvedOptions
-  readonly #formatter: Formatter
+  readonly #events: EventMaker
   readonly #transport: Transport
   readonly #reporter: ErrorReporter
   readonly #minLevel: number
@@ -29,7 +28,7 @@ export class SyncLogstashHandler implements LogSink {
     this.options = normalizeOptions(options)
     this.#reporter = new ErrorReporter(this.options.onError, this.options.errorRateLimit)
     this.#minLevel = LEVEL_VALUES[this.options.level]
-    this.#formatter = createFormatter(this.options)
+    this.#events = new EventMaker(createFormatter(this.options), this.#reporter)
     this.#transport = createTransport(this.options)
   }
 
@@ -42,13 +41,7 @@ export class SyncLogstashHandler implements LogSink {
     let event: string
     try {
       if ((LEVEL_VALUES[record.level] ?? LEVEL_VALUES.info) < this.#minLevel) return Promise.resolve(false)
-      if (typeof record.time !== 'number' || !Number.isFinite(record.time)) record.time = Date.now()
-      try {
-        event = this.#formatter.format(record, requestContext.get())
-      } catch (err) {
-        event = fallbackEvent(record, record.time, err)
-        this.#reporter.report(new FormatError(`formatter failed, a minimal event was sent instead: ${(err as Error)?.message ?? String(err)}`, { cause: err }))
-      }
+      event = this.#events.make(record)
     } catch {
       return Promise.resolve(false)
     }

@@ -132,7 +132,7 @@ describe('logstashStream', () => {
     assert.equal(event.logger_name, 'billing')
     assert.equal(event.message, 'charge failed')
     assert.equal(event.error_type, 'TypeError')
-    assert.match(String(event.stack_trace), /^TypeError: bad card\n {4}at charge[\s\S]*caused by: Error: declined$/)
+    assert.match(String(event.stack_trace), /^TypeError: bad card\n {4}at charge[\s\S]*caused by: Error: declined\n$/)
     assert.deepEqual(event.err, { code: 'E_CARD' })
     assert.equal(event.orderId, 7)
     assert.notEqual(event.host, 'elsewhere')

@@ -1,15 +1,20 @@
 import type { Fields } from '../record'
-import { toJsonSafe, toJsonValue } from './json-safe'
+import { addTags, isTagsValue } from './event-parts'
+import { toJsonSafe } from './json-safe'
+import { describeError } from './limits'
+import { readFields } from './merge-fields'
 import { isLabelValue, labelValue, sanitizeLabelKey } from './labels'
 
 /** Nested event fields: objects are always the formatter's own copies, safe to change. */
 export type Tree = Record<string, unknown>
 
-/** Where the fields of one event go: ECS field sets, `labels`, and the `extraPrefix` object. */
+/** Where the fields of one event go: ECS field sets, `labels`, the `extraPrefix` object and `tags`. */
 export interface EcsParts {
   tree: Tree | undefined
   labels: Record<string, string | null> | undefined
   extra: Tree | undefined
+  /** Tags from `tags` fields, added to the formatter's and the record's. */
+  tags?: Set<string> | undefined
 }
 
 /**
@@ -35,22 +40,25 @@ export function isPlainObject (value: unknown): value is Tree {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** Routes every field of `fields` (read defensively: getters may throw) into `parts`. */
+/**
+ * Routes every field of `fields` into `parts`, each value read once (a getter that throws
+ * becomes a marker in its place). A `tags` field holding a string or an array joins the
+ * event's `tags`. Never throws.
+ */
 export function routeFields (parts: EcsParts, fields: Fields): void {
-  let keys: string[]
-  try {
-    keys = Object.keys(fields)
-  } catch {
-    return
-  }
-  for (const key of keys) {
-    let value: unknown
-    try {
-      value = fields[key]
-    } catch (err) {
-      value = `[Getter threw: ${describe(err)}]`
+  const copy = readFields(fields)
+  for (const key in copy) {
+    const value = copy[key]
+    if (key === 'tags' && isTagsValue(value)) {
+      addTags(parts.tags ??= new Set(), value)
+      continue
     }
-    routeField(parts, key, value)
+    try {
+      routeField(parts, key, value)
+    } catch (err) {
+      // A revoked Proxy cannot even be told from an array: a marker in its place.
+      routeField(parts, key, `[Unserializable: ${describeError(err)}]`)
+    }
   }
 }
 
@@ -60,7 +68,8 @@ export function routeFields (parts: EcsParts, fields: Fields): void {
  * dotted name nested there too. Later fields win over earlier ones at the same place.
  */
 export function routeField (parts: EcsParts, key: string, value: unknown): void {
-  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return
+  if (value === undefined || typeof value === 'function') return
+  if (typeof value === 'symbol') value = String(value)
   const dot = key.indexOf('.')
   const head = dot === -1 ? key : key.slice(0, dot)
   if (ECS_FIELD_SETS.has(head) && !isReservedPath(key)) {
@@ -81,23 +90,33 @@ export function routeField (parts: EcsParts, key: string, value: unknown): void 
       }
     }
   }
-  if (head === 'labels' && (dot !== -1 || isPlainObject(value))) {
-    if (dot !== -1) routeLabel(parts, key.slice(dot + 1), value)
-    else for (const [k, v] of Object.entries(toJsonSafe(value) as Tree)) routeLabel(parts, k, v)
+  if (head === 'labels' && dot !== -1) {
+    routeLabel(parts, key.slice(dot + 1), value)
     return
+  }
+  if (head === 'labels' && isPlainObject(value)) {
+    const safe = toJsonSafe(value)
+    if (isPlainObject(safe)) {
+      for (const [k, v] of Object.entries(safe)) routeLabel(parts, k, v)
+      return
+    }
   }
   if (isLabelValue(value)) {
-    (parts.labels ??= {})[sanitizeLabelKey(key)] = labelValue(value)
+    setLabel(parts, key, value)
     return
   }
-  const safe = toJsonValue(value)
+  const safe = toJsonSafe(value)
   if (dot === -1) mergeAt(parts.extra ??= {}, key, safe)
   else setPath(parts.extra ??= {}, splitPath(key), safe)
 }
 
+function setLabel (parts: EcsParts, key: string, value: string | number | boolean | bigint | null): void {
+  setOwnKey(parts.labels ??= {}, sanitizeLabelKey(key), labelValue(value))
+}
+
 function routeLabel (parts: EcsParts, key: string, value: unknown): void {
-  if (isLabelValue(value)) (parts.labels ??= {})[sanitizeLabelKey(key)] = labelValue(value)
-  else if (value !== undefined) setPath(parts.extra ??= {}, ['labels', ...splitPath(key)], toJsonValue(value))
+  if (isLabelValue(value)) setLabel(parts, key, value)
+  else if (value !== undefined) setPath(parts.extra ??= {}, ['labels', ...splitPath(key)], toJsonSafe(value))
 }
 
 function isReservedPath (key: string): boolean {
@@ -119,9 +138,9 @@ export function setPath (root: Tree, path: readonly string[], value: unknown): v
   let node = root
   for (let i = 0; i < path.length - 1; i++) {
     const segment = path[i] as string
-    const existing = node[segment]
+    const existing = Object.hasOwn(node, segment) ? node[segment] : undefined
     const next: Tree = isPlainObject(existing) ? { ...existing } : {}
-    node[segment] = next
+    setOwnKey(node, segment, next)
     node = next
   }
   mergeAt(node, path[path.length - 1] as string, value)
@@ -129,8 +148,14 @@ export function setPath (root: Tree, path: readonly string[], value: unknown): v
 
 /** Sets `target[key]`, merging two objects deeply (the new value wins) without changing either. */
 export function mergeAt (target: Tree, key: string, value: unknown): void {
-  const existing = target[key]
-  target[key] = isPlainObject(existing) && isPlainObject(value) ? mergeObjects(existing, value) : value
+  const existing = Object.hasOwn(target, key) ? target[key] : undefined
+  setOwnKey(target, key, isPlainObject(existing) && isPlainObject(value) ? mergeObjects(existing, value) : value)
+}
+
+// `target.__proto__ = x` would set the prototype instead of writing the field.
+function setOwnKey (target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+  else target[key] = value
 }
 
 /** A new object: `base` with `over` merged in deeply, `over` winning. Neither is changed. */
@@ -138,12 +163,4 @@ export function mergeObjects (base: Tree, over: Tree): Tree {
   const result: Tree = { ...base }
   for (const key of Object.keys(over)) mergeAt(result, key, over[key])
   return result
-}
-
-function describe (err: unknown): string {
-  try {
-    return err instanceof Error ? err.message : String(err)
-  } catch {
-    return 'unknown error'
-  }
 }

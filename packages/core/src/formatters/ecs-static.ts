@@ -1,4 +1,6 @@
 import { hostname } from 'node:os'
+import { basename } from 'node:path'
+import { isMainThread, threadId } from 'node:worker_threads'
 import type { Fields } from '../record'
 import { checkPlainObject, checkString } from '../validate'
 import { isPlainObject, mergeObjects, routeFields, type EcsParts, type Tree } from './ecs-fields'
@@ -55,7 +57,15 @@ export function staticEcsFields (options: StaticOptions, apmIntegration: boolean
   const host = hostname()
   // host.name is what Kibana's host filters use; host.hostname is what the OS says.
   tree.host = { hostname: host, name: host }
-  tree.process = { pid: process.pid, executable: process.execPath, title: process.title }
+  // process.name is the executable's name, as the system's process list and Metricbeat
+  // show it ('node'), so logs and process metrics meet on process.pid + process.name.
+  tree.process = {
+    pid: process.pid,
+    name: basename(process.execPath),
+    executable: process.execPath,
+    title: process.title,
+    thread: { id: threadId, name: isMainThread ? 'main' : `worker-${threadId}` }
+  }
 
   const parts: EcsParts = { tree: undefined, labels: undefined, extra: undefined }
   if (options.extra !== undefined) routeFields(parts, redactor.fields(checkPlainObject('extra', options.extra)))

@@ -1,5 +1,5 @@
 import type { RequestContext } from '../context'
-import { isLevel, LEVELS } from '../levels'
+import { LEVELS } from '../levels'
 import type { Fields, LogRecord } from '../record'
 import { checkBoolean, checkInteger, checkPlainObject, checkString, checkStringArray, fail, warnUnknownKeys } from '../validate'
 import { findCallsite } from './callsite'
@@ -8,6 +8,10 @@ import { ECS_FIELD_SETS, isPlainObject, mergeObjects, routeFields, type EcsParts
 import { isElasticApmAgent, TraceCorrelation, type ElasticApmAgent } from './ecs-trace'
 import { staticEcsFields, type StaticPart } from './ecs-static'
 import { ecsErrorFields } from './fields'
+import { addTags, DEFAULT_MAX_EVENT_BYTES, eventLevel, eventMessage, eventTime, loggerName } from './event-parts'
+import { toJsonSafe } from './json-safe'
+import { describeError } from './limits'
+import { problemText } from './message'
 import { normalizeHeaderNames, Redactor } from './redact'
 import { shortenEvent } from './shorten'
 import { TimestampFormatter } from './timestamp'
@@ -32,8 +36,10 @@ export interface EcsFormatterOptions {
   extraPrefix?: string
   /** Static fields on every event, placed like a record's fields. @default none */
   extra?: Fields
-  /** Tags on every event (a record's own tags are added). @default none */
+  /** Tags on every event (a record's own tags, and a `tags` field, are added). @default none */
   tags?: readonly string[]
+  /** Logstash `@metadata` on every event: routing and index names for the pipeline, never indexed. @default none */
+  metadata?: Fields
   /** Request and response headers to write as `http.request.headers.*` / `http.response.headers.*`. @default none */
   headers?: readonly string[]
   /**
@@ -42,7 +48,7 @@ export interface EcsFormatterOptions {
    * and `set-cookie` headers are always redacted. @default none
    */
   redact?: readonly string[]
-  /** Longest event in UTF-8 bytes; longer events are shortened (never lost) and say so. @default none (65506 with UDP) */
+  /** Longest event in UTF-8 bytes; longer events are shortened (never lost) and say so. @default 1048576 (65506 with UDP) */
   maxEventBytes?: number
   /** Add `log.origin.function` and `log.origin.file.*` of the logging call (costs a stack capture per event). @default false */
   callsite?: boolean
@@ -56,7 +62,7 @@ export interface EcsFormatterOptions {
 export const DEFAULT_ECS_VERSION = '8.11.0'
 
 const KNOWN_OPTIONS = ['ecsVersion', 'serviceName', 'serviceVersion', 'serviceEnvironment', 'serviceNodeName', 'eventDataset',
-  'eventModule', 'extraPrefix', 'extra', 'tags', 'headers', 'redact', 'maxEventBytes', 'callsite', 'apmIntegration', 'elasticApm']
+  'eventModule', 'extraPrefix', 'extra', 'tags', 'metadata', 'headers', 'redact', 'maxEventBytes', 'callsite', 'apmIntegration', 'elasticApm']
 const BASE_FIELDS = ['@timestamp', 'log.level', 'message', 'labels', 'tags']
 // What identifies an event when it has to be shortened, and what the last resort keeps.
 const CORE_FIELDS: ReadonlySet<string> = new Set(['@timestamp', 'log.level', 'ecs', 'service', 'event', 'host', 'process', 'log', 'trace', 'transaction', 'span', 'tags'])
@@ -84,13 +90,15 @@ export class EcsFormatter implements Formatter {
   readonly #staticExtraJson: string
   readonly #tags: readonly string[]
   readonly #staticTagsJson: string
+  /** `,"@metadata":{...}`, or `''`. */
+  readonly #metadataJson: string
   readonly #extraPrefixJson: string
   readonly #extraPrefix: string
   readonly #http: EcsHttpOptions
   readonly #redactor: Redactor
   readonly #trace: TraceCorrelation | undefined
   readonly #callsite: boolean
-  /** Longest event in UTF-8 bytes, or `undefined` for no limit. */
+  /** Longest event in UTF-8 bytes as set by the user; `undefined`: the default, 1 MiB. */
   maxEventBytes: number | undefined
 
   constructor (options: EcsFormatterOptions = {}) {
@@ -127,6 +135,7 @@ export class EcsFormatter implements Formatter {
     this.#staticExtra = statics.extra
     this.#staticExtraJson = statics.extra === undefined ? '' : `,${this.#extraPrefixJson}:` + JSON.stringify(statics.extra)
     this.#staticTagsJson = this.#tags.length === 0 ? '' : ',"tags":' + JSON.stringify(this.#tags)
+    this.#metadataJson = options.metadata === undefined ? '' : ',"@metadata":' + JSON.stringify(toJsonSafe(checkPlainObject('metadata', options.metadata)))
     this.#ecsVersionJson = JSON.stringify(ecsVersion)
     const fragments: Record<string, string> = {}
     for (const level of LEVELS) fragments[level] = `"log.level":"${level}","message":`
@@ -134,52 +143,62 @@ export class EcsFormatter implements Formatter {
   }
 
   format (record: LogRecord, context?: RequestContext): string {
-    try {
-      return this.#format(record, context)
-    } catch (err) {
-      return this.#fallback(record, err)
-    }
-  }
+    // Each property of the record is read once.
+    const { level, time, message, logger, error, access, tags } = record
+    const fields = record.fields
+    let event = '{"@timestamp":"' + this.#timestamps.format(eventTime(time)) + '",' +
+      this.#levelFragments[eventLevel(level)] + JSON.stringify(eventMessage(message)) + this.#metadataJson
 
-  #format (record: LogRecord, context: RequestContext | undefined): string {
-    const level = isLevel(record.level) ? record.level : 'info'
-    const message = typeof record.message === 'string' ? record.message : String(record.message)
-    let event = '{"@timestamp":"' + this.#timestamps.format(record.time ?? Date.now()) + '",' +
-      this.#levelFragments[level] + JSON.stringify(message)
-
-    const parts: EcsParts = { tree: this.#automaticFields(record, context), labels: undefined, extra: undefined }
+    const parts: EcsParts = { tree: this.#automaticFields(error, access, context), labels: undefined, extra: undefined }
     const redactor = this.#redactor
     if (context?.fields !== undefined) routeFields(parts, redactor.hasPaths ? redactor.fields(context.fields) : context.fields)
-    if (record.fields !== undefined) routeFields(parts, redactor.hasPaths ? redactor.fields(record.fields) : record.fields)
+    if (fields !== undefined) routeFields(parts, redactor.hasPaths ? redactor.fields(fields) : fields)
     const tree = parts.tree !== undefined && redactor.hasPaths ? redactor.fields(parts.tree) : parts.tree
 
     if (tree === undefined) {
-      event += this.#staticJson + this.#loggerFragment(record.logger)
+      event += this.#staticJson + this.#loggerFragment(logger)
     } else {
-      event += this.#treeFragment(tree, record.logger)
+      event += this.#treeFragment(tree, logger)
     }
     event += parts.labels === undefined
       ? this.#staticLabelsJson
       : ',"labels":' + JSON.stringify(this.#staticLabels === undefined ? parts.labels : { ...this.#staticLabels, ...parts.labels })
-    event += record.tags === undefined || record.tags.length === 0 ? this.#staticTagsJson : this.#tagsFragment(record.tags)
+    event += this.#tagsFragment(tags, parts.tags)
     event += parts.extra === undefined
       ? this.#staticExtraJson
       : `,${this.#extraPrefixJson}:` + JSON.stringify(this.#staticExtra === undefined ? parts.extra : mergeObjects(this.#staticExtra, parts.extra))
     event += '}'
 
-    const max = this.maxEventBytes
-    if (max !== undefined && event.length * 3 > max && Buffer.byteLength(event) > max) {
+    const max = this.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
+    if (event.length * 3 > max && Buffer.byteLength(event) > max) {
       return shortenEvent(event, { maxBytes: max, extraPrefix: this.#extraPrefix, ensureAscii: false, coreFields: CORE_FIELDS, minimalFields: MINIMAL_FIELDS })
     }
     return event
   }
 
+  /**
+   * A valid ECS event for a record `format()` threw for: `@timestamp`, `log.level`, the
+   * message (or a marker), `ecs.version`, and `labels.format_error` saying what went wrong.
+   * Never throws.
+   */
+  fallback (record: LogRecord, error: unknown): string {
+    const read = (key: keyof LogRecord): unknown => {
+      try { return record[key] } catch (err) { return key === 'message' ? `[Getter threw: ${describeError(err)}]` : undefined }
+    }
+    let message: string
+    try { message = eventMessage(read('message')) } catch { message = '[unprintable message]' }
+    return '{"@timestamp":"' + this.#timestamps.format(eventTime(read('time'))) + '",' +
+      this.#levelFragments[eventLevel(read('level'))] + JSON.stringify(message) + this.#metadataJson +
+      ',"ecs":{"version":' + this.#ecsVersionJson + '}' +
+      ',"labels":{"format_error":' + JSON.stringify(problemText(error)) + '}}'
+  }
+
   // Fields that depend on the call: error, request, access, trace and callsite.
-  #automaticFields (record: LogRecord, context: RequestContext | undefined): Tree | undefined {
+  #automaticFields (error: unknown, access: LogRecord['access'], context: RequestContext | undefined): Tree | undefined {
     let tree: Tree | undefined
-    if (record.error !== undefined && record.error !== null) tree = { error: ecsErrorFields(record.error) }
+    if (error !== undefined && error !== null) tree = { error: ecsErrorFields(error) }
     if (context !== undefined) ecsRequestFields(context, tree ??= {}, this.#http)
-    if (record.access !== undefined) ecsAccessFields(record.access, tree ??= {})
+    if (access !== undefined) ecsAccessFields(access, tree ??= {})
     const ids = this.#trace?.ids()
     if (ids !== undefined) {
       tree ??= {}
@@ -197,7 +216,7 @@ export class EcsFormatter implements Formatter {
   }
 
   // The static field sets, merged with what the call adds to them, then the call's own.
-  #treeFragment (tree: Tree, logger: string | undefined): string {
+  #treeFragment (tree: Tree, logger: unknown): string {
     let fragment = ''
     for (const part of this.#static) {
       const added = tree[part.key]
@@ -205,7 +224,7 @@ export class EcsFormatter implements Formatter {
     }
     const log = tree.log
     if (isPlainObject(log)) {
-      const base: Tree = logger === undefined ? {} : { logger: String(logger) }
+      const base: Tree = logger === undefined ? {} : { logger: loggerName(logger) }
       fragment += ',"log":' + JSON.stringify(mergeObjects(this.#staticLog === undefined ? base : mergeObjects(base, this.#staticLog), log))
     } else {
       fragment += this.#loggerFragment(logger)
@@ -217,30 +236,23 @@ export class EcsFormatter implements Formatter {
     return fragment
   }
 
-  #loggerFragment (logger: string | undefined): string {
+  #loggerFragment (logger: unknown): string {
     if (logger === undefined) return this.#staticLog === undefined ? '' : ',"log":' + JSON.stringify(this.#staticLog)
+    if (typeof logger !== 'string') return ',"log":' + JSON.stringify({ logger: loggerName(logger), ...this.#staticLog })
     let fragment = this.#loggerFragments.get(logger)
     if (fragment === undefined) {
-      fragment = ',"log":' + JSON.stringify({ logger: String(logger), ...this.#staticLog })
+      fragment = ',"log":' + JSON.stringify({ logger: loggerName(logger), ...this.#staticLog })
       if (this.#loggerFragments.size < 1000) this.#loggerFragments.set(logger, fragment)
     }
     return fragment
   }
 
-  #tagsFragment (recordTags: readonly string[]): string {
-    return ',"tags":' + JSON.stringify([...new Set([...this.#tags, ...recordTags.map(String)])])
-  }
-
-  // Still a valid ECS event, saying what went wrong, for a record nothing else could format.
-  #fallback (record: LogRecord, err: unknown): string {
-    let message: string
-    try { message = String(record.message) } catch { message = '[unprintable message]' }
-    let problem: string
-    try { problem = err instanceof Error ? err.message : String(err) } catch { problem = 'unknown' }
-    const time = typeof record.time === 'number' && Math.abs(record.time) <= 8.64e15 ? record.time : Date.now()
-    return '{"@timestamp":' + JSON.stringify(new Date(time).toISOString()) +
-      ',"log.level":' + JSON.stringify(isLevel(record.level) ? record.level : 'info') +
-      ',"message":' + JSON.stringify(message) + ',"ecs":{"version":' + this.#ecsVersionJson + '}' +
-      ',"labels":{"format_error":' + JSON.stringify(problem) + '}}'
+  // The formatter's tags, then the record's, then those of `tags` fields, each once.
+  #tagsFragment (recordTags: unknown, fieldTags: Set<string> | undefined): string {
+    if ((recordTags === undefined || recordTags === null) && fieldTags === undefined) return this.#staticTagsJson
+    const tags = new Set(this.#tags)
+    addTags(tags, recordTags)
+    if (fieldTags !== undefined) for (const tag of fieldTags) tags.add(tag)
+    return tags.size === 0 ? '' : ',"tags":' + JSON.stringify([...tags])
   }
 }

@@ -1,31 +1,83 @@
-import { errorTypeName } from './json-safe'
+import { DEFAULT_LIMITS, errorTypeName, truncate } from './limits'
+import { messageText } from './message'
 
 const MAX_CAUSES = 10
 
 /**
- * The whole stack of an error followed by its causes (`Caused by: ...`), and for an
- * AggregateError its errors, as Java and python-logstash-async users expect to read them.
- * Never throws; a thrown non-Error gives its string form.
+ * The whole stack of an error followed by its causes, outermost first, each cause's stack
+ * after a line break and `Caused by: ` (the Java order, and the one Node's `util.inspect`
+ * prints `[cause]` in); an AggregateError's errors follow its own stack, each after a line
+ * break, prefixed with `[errors[i]] ` and indented by four spaces. At most 10 causes and
+ * 1000 errors; past the string limit the text ends in `...[N more characters]`. Never
+ * throws; a thrown non-Error gives its `messageText`.
  */
 export function stackWithCauses (error: unknown): string {
+  const text = new BoundedText(DEFAULT_LIMITS.maxStringLength)
   const seen = new Set<unknown>()
-  const parts: string[] = []
   let current: unknown = error
-  let prefix = ''
   for (let i = 0; i <= MAX_CAUSES && current !== undefined && current !== null && !seen.has(current); i++) {
     seen.add(current)
-    parts.push(prefix + ownStack(current))
-    if (current instanceof AggregateError) {
+    if (i > 0) text.add('\nCaused by: ')
+    text.add(ownStack(current))
+    if (isAggregateError(current)) {
       try {
-        current.errors.forEach((inner: unknown, index: number) => {
-          parts.push(`[errors[${index}]] ` + indent(ownStack(inner)))
-        })
+        const errors: unknown = current.errors
+        if (Array.isArray(errors)) {
+          const n = Math.min(errors.length, DEFAULT_LIMITS.maxArrayLength)
+          for (let index = 0; index < n; index++) {
+            text.add(`\n[errors[${index}]] `)
+            // Only what can still be kept is indented: a huge inner stack is not copied first.
+            const inner = ownStack(errors[index])
+            const kept = inner.slice(0, text.room)
+            text.add(indent(kept))
+            text.skip(inner.length - kept.length)
+          }
+        }
       } catch { /* a hostile errors getter: the stack above is still worth sending */ }
     }
     current = readCause(current)
-    prefix = 'Caused by: '
   }
-  return parts.join('\n')
+  return text.toString()
+}
+
+// Text that keeps its first `max` characters and counts the rest.
+class BoundedText {
+  #text = ''
+  #dropped = 0
+  readonly #max: number
+
+  constructor (max: number) {
+    this.#max = max
+  }
+
+  /** Characters that can still be kept. */
+  get room (): number {
+    return Math.max(0, this.#max - this.#text.length)
+  }
+
+  add (part: string): void {
+    const room = this.room
+    if (part.length <= room) {
+      this.#text += part
+      return
+    }
+    const kept = truncate(part, room)
+    const end = kept === part ? part.length : room - (isHighSurrogate(part.charCodeAt(room - 1)) ? 1 : 0)
+    this.#text += part.slice(0, end)
+    this.#dropped += part.length - end
+  }
+
+  skip (count: number): void {
+    this.#dropped += count
+  }
+
+  toString (): string {
+    return this.#dropped === 0 ? this.#text : `${this.#text}...[${this.#dropped} more characters]`
+  }
+}
+
+function isHighSurrogate (code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff
 }
 
 function ownStack (value: unknown): string {
@@ -33,11 +85,20 @@ function ownStack (value: unknown): string {
     if (value instanceof Error) {
       const stack = value.stack
       if (typeof stack === 'string' && stack.length > 0) return stack
-      return `${errorTypeName(value)}: ${value.message}`
+      return `${errorTypeName(value)}: ${String(value.message)}`
     }
-    return typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+    return messageText(value)
   } catch {
-    try { return String(value) } catch { return '[unprintable error]' }
+    return '[unprintable error]'
+  }
+}
+
+// `instanceof` throws for a revoked Proxy.
+function isAggregateError (value: unknown): value is AggregateError {
+  try {
+    return value instanceof AggregateError
+  } catch {
+    return false
   }
 }
 
@@ -58,14 +119,21 @@ export function errorType (error: unknown): string {
   return errorTypeName(error)
 }
 
-/** The error's message, or the string form of a thrown non-Error. Never throws. */
+/** The error's message, or the text of a thrown non-Error (`messageText`). Never throws. */
 export function errorMessage (error: unknown): string {
   try {
-    if (error instanceof Error) return String(error.message)
-    return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error)
+    return error instanceof Error ? String(error.message) : messageText(error)
   } catch {
     return '[unprintable error]'
   }
+}
+
+/**
+ * `stack_trace` of the Logstash event: `stackWithCauses`, ending in
+ * a newline as a Python traceback (`''.join(traceback.format_exception(...))`) does.
+ */
+export function logstashStackTrace (error: unknown): string {
+  return stackWithCauses(error) + '\n'
 }
 
 /**
@@ -76,12 +144,12 @@ export function errorMessage (error: unknown): string {
 export function ecsErrorFields (error: unknown): Record<string, string> {
   const fields: Record<string, string> = {
     type: errorType(error),
-    message: errorMessage(error),
+    message: truncate(errorMessage(error), DEFAULT_LIMITS.maxStringLength),
     stack_trace: stackWithCauses(error)
   }
   try {
     const code = error instanceof Error ? (error as { code?: unknown }).code : undefined
-    if (typeof code === 'string' || typeof code === 'number') fields.code = String(code)
+    if (typeof code === 'string' || typeof code === 'number') fields.code = truncate(String(code), DEFAULT_LIMITS.maxStringLength)
   } catch { /* a throwing getter: no code */ }
   return fields
 }

@@ -1,4 +1,4 @@
-import { truncate, DEFAULT_LIMITS } from './json-safe'
+import { truncate, DEFAULT_LIMITS } from './limits'
 
 // ecs-logging spec, `labels.sanitization.key`: these characters become `_` in label keys,
 // because Elasticsearch would read a dot as nesting and the others break queries.

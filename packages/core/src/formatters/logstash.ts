@@ -8,17 +8,21 @@ import type { Formatter } from '../contracts'
 import { VERSION } from '../version'
 import { checkBoolean, checkInteger, checkPlainObject, checkString, checkStringArray, fail, warnUnknownKeys } from '../validate'
 import { TimestampFormatter } from './timestamp'
-import { DEFAULT_LIMITS, isPlainJson, toJsonSafe } from './json-safe'
-import { errorType, stackWithCauses } from './fields'
+import { isFinal, toJsonSafe } from './json-safe'
+import { describeError } from './limits'
+import { errorType, logstashStackTrace } from './fields'
 import { logstashAccessFields, logstashRequestFields } from './logstash-request'
 import { findCallsite } from './callsite'
 import { shortenEvent } from './shorten'
 import { normalizeHeaderNames, Redactor } from './redact'
+import { addTags, DEFAULT_MAX_EVENT_BYTES, eventMessage, eventTime, loggerName } from './event-parts'
+import { copyUserFields, TAG_VALUES, type Target } from './logstash-fields'
+import { problemText } from './message'
 
 export interface LogstashFormatterOptions {
   /** The event's `type` field. @default 'nodejs-logstash' */
   messageType?: string
-  /** Tags on every event (a record's own tags are added). @default none */
+  /** Tags on every event (a record's own tags, and a `tags` field, are added). @default none */
   tags?: readonly string[]
   /** Use the fully qualified domain name for `host` (looked up once, in the background). @default false */
   fqdn?: boolean
@@ -30,7 +34,7 @@ export interface LogstashFormatterOptions {
   metadata?: Fields
   /** Escape every non-ASCII character as `\uXXXX`. @default false */
   ensureAscii?: boolean
-  /** Longest event in UTF-8 bytes; longer events are shortened (never lost) and say so. @default none (65506 with UDP) */
+  /** Longest event in UTF-8 bytes; longer events are shortened (never lost) and say so. @default 1048576 (65506 with UDP) */
   maxEventBytes?: number
   /** Add `func_name`, `line` and `path` of the logging call (costs a stack capture per event). @default false */
   callsite?: boolean
@@ -57,7 +61,7 @@ const NON_ASCII = /[\u0080-\uffff]/g
  * python-logstash-async's event, field for field: the core fields at the top level in its
  * order, everything else inside `extraPrefix`. The constant parts of the event are turned
  * into JSON once, at construction; a log call only adds the timestamp, level, message and
- * its own fields.
+ * its own fields, each value read once and made JSON-safe in its own place.
  */
 export class LogstashFormatter implements Formatter {
   readonly #extraPrefix: string
@@ -68,8 +72,10 @@ export class LogstashFormatter implements Formatter {
   readonly #callsite: boolean
   readonly #headers: readonly string[]
   readonly #redactor: Redactor
+  /** Whether `redact` names field paths (only then are fields walked for them). */
+  readonly #redacts: boolean
   readonly #staticExtra: Record<string, unknown>
-  /** Keys a record field must not silently duplicate: the static extra and, without prefix, the top level. */
+  /** Names a user field may not take: the static extra, the logger name and, without prefix, the core fields. */
   readonly #reserved: Set<string>
   readonly #timestamps = new TimestampFormatter()
   readonly #loggerFragments = new Map<string, string>()
@@ -78,6 +84,7 @@ export class LogstashFormatter implements Formatter {
   #afterMessage!: string
   #afterTags!: string
   #staticTags!: string
+  /** Longest event in UTF-8 bytes as set by the user; `undefined`: the default, 1 MiB. */
   maxEventBytes: number | undefined
 
   constructor (options: LogstashFormatterOptions = {}) {
@@ -87,6 +94,7 @@ export class LogstashFormatter implements Formatter {
     this.#tags = checkStringArray('tags', options.tags ?? [])
     this.#headers = normalizeHeaderNames(checkStringArray('headers', options.headers ?? []))
     this.#redactor = new Redactor(checkStringArray('redact', options.redact ?? []))
+    this.#redacts = this.#redactor.hasPaths
     this.#extraPrefix = checkString('extraPrefix', options.extraPrefix ?? 'extra', { allowEmpty: true })
     if (TOP_LEVEL.includes(this.#extraPrefix)) fail('extraPrefix', `a name other than the core fields (${TOP_LEVEL.join(', ')})`, this.#extraPrefix)
     this.#metadata = options.metadata === undefined ? undefined : checkPlainObject('metadata', options.metadata)
@@ -113,133 +121,108 @@ export class LogstashFormatter implements Formatter {
   }
 
   format (record: LogRecord, context?: RequestContext): string {
-    const time = record.time ?? Date.now()
-    const level = PYTHON_LEVEL_NAMES[record.level] === undefined ? 'info' : record.level
-    let event = '{"@timestamp":"' + this.#timestamps.format(time) + '",' +
-      this.#levelFragments[level] + JSON.stringify(typeof record.message === 'string' ? record.message : String(record.message)) +
-      this.#afterMessage +
-      (record.tags === undefined || record.tags.length === 0 ? this.#staticTags : this.#tagsFragment(record.tags)) +
-      this.#afterTags +
-      this.#loggerFragment(record.logger)
-
-    const redactor = this.#redactor
-    let dynamic = this.#dynamicFields(record, context)
+    // Each property of the record is read once.
+    const { level, time, message, logger, error, access, tags } = record
     let fields = record.fields
-    if (redactor.hasPaths) {
-      if (dynamic !== undefined) dynamic = redactor.fields(dynamic)
+    let contextFields = context?.fields
+    let automatic = this.#callsite || error !== undefined || context !== undefined || access !== undefined
+      ? this.#automaticFields(error, access, context)
+      : undefined
+    const redactor = this.#redactor
+    if (this.#redacts) {
+      if (automatic !== undefined) automatic = redactor.fields(automatic)
+      if (contextFields !== undefined) contextFields = redactor.fields(contextFields)
       if (fields !== undefined) fields = redactor.fields(fields)
     }
-    if (dynamic === undefined && fields !== undefined && this.#isFastFields(fields)) {
-      const json = JSON.stringify(fields)
-      if (json.length > 2) event += ',' + json.slice(1, -1)
-    } else if (dynamic !== undefined || fields !== undefined) {
-      event += this.#fieldsFragment(dynamic, fields)
+
+    // Automatic fields first, then the user's: a user field never takes the place of one
+    // the formatter writes (`field_<name>` instead); `tags` fields join the event's tags.
+    let target: Target | undefined
+    if (automatic !== undefined) {
+      target = {}
+      for (const key in automatic) {
+        const value = automatic[key]
+        target[key] = isFinal(value) ? value : toJsonSafe(value)
+      }
     }
-    event += this.#extraPrefix === '' ? '}' : '}}'
+    if (contextFields !== undefined) target = copyUserFields(contextFields, target, this.#reserved, automatic)
+    if (fields !== undefined) target = copyUserFields(fields, target, this.#reserved, automatic)
+    const json = target === undefined ? '' : JSON.stringify(target)
+    let eventTags: Set<string> | undefined
+    if (tags !== undefined && tags !== null) addTags(eventTags = new Set(this.#tags), tags)
+    const tagValues = target?.[TAG_VALUES]
+    if (tagValues !== undefined) for (const value of tagValues) addTags(eventTags ??= new Set(this.#tags), value)
+
+    let event = '{"@timestamp":"' + this.#timestamps.format(eventTime(time)) + '",' +
+      this.#levelFragment(level) + JSON.stringify(eventMessage(message)) +
+      this.#afterMessage +
+      (eventTags === undefined || eventTags.size === 0 ? this.#staticTags : ',"tags":' + JSON.stringify([...eventTags])) +
+      this.#afterTags +
+      this.#loggerFragment(logger) +
+      (json.length > 2 ? ',' + json.slice(1, -1) : '') +
+      (this.#extraPrefix === '' ? '}' : '}}')
 
     if (this.#ensureAscii) event = escapeNonAscii(event)
-    const max = this.maxEventBytes
-    if (max !== undefined && event.length * 3 > max && Buffer.byteLength(event) > max) {
+    const max = this.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
+    if (event.length * 3 > max && Buffer.byteLength(event) > max) {
       return shortenEvent(event, { maxBytes: max, extraPrefix: this.#extraPrefix, ensureAscii: this.#ensureAscii })
     }
     return event
   }
 
-  // Automatic fields that depend on the call: callsite, error, request and access fields.
-  #dynamicFields (record: LogRecord, context: RequestContext | undefined): Record<string, unknown> | undefined {
-    if (!this.#callsite && record.error === undefined && context === undefined && record.access === undefined) return undefined
+  /**
+   * The event sent when `format()` threw for `record`: the core fields, the message (or a
+   * marker) and `format_error` in the extra object saying what went wrong. Never throws.
+   */
+  fallback (record: LogRecord, error: unknown): string {
+    const read = (key: keyof LogRecord): unknown => {
+      try { return record[key] } catch (err) { return key === 'message' ? `[Getter threw: ${describeError(err)}]` : undefined }
+    }
+    let message: string
+    try { message = eventMessage(read('message')) } catch { message = '[unprintable message]' }
+    const note = JSON.stringify({ format_error: problemText(error) }).slice(1, -1)
+    return '{"@timestamp":"' + this.#timestamps.format(eventTime(read('time'))) + '",' +
+      this.#levelFragment(read('level')) + JSON.stringify(message) +
+      this.#afterMessage + this.#staticTags + this.#afterTags + ',' + note +
+      (this.#extraPrefix === '' ? '}' : '}}')
+  }
+
+  // `"@version":"1",...,"level":"INFO",...,"message":` for the record's level; `info`'s for
+  // anything that is not a level (a null-prototype table: `constructor` is no level).
+  #levelFragment (level: unknown): string {
+    return (typeof level === 'string' ? this.#levelFragments[level] : undefined) ?? this.#levelFragments.info as string
+  }
+
+  // Fields the formatter adds for this call: callsite, error, request and access fields.
+  #automaticFields (error: unknown, access: LogRecord['access'], context: RequestContext | undefined): Record<string, unknown> {
     const target: Record<string, unknown> = {}
     if (this.#callsite) {
       const callsite = findCallsite()
       if (callsite !== undefined) Object.assign(target, callsite)
     }
-    if (record.error !== undefined && record.error !== null) {
-      target.error_type = errorType(record.error)
-      target.stack_trace = stackWithCauses(record.error)
+    if (error !== undefined && error !== null) {
+      target.error_type = errorType(error)
+      target.stack_trace = logstashStackTrace(error)
     }
-    if (context !== undefined) {
-      logstashRequestFields(context, target, this.#headers, this.#redactor)
-      if (context.fields !== undefined) Object.assign(target, context.fields)
-    }
-    if (record.access !== undefined) logstashAccessFields(record.access, target)
+    if (context !== undefined) logstashRequestFields(context, target, this.#headers, this.#redactor)
+    if (access !== undefined) logstashAccessFields(access, target)
     return target
   }
 
-  #isFastFields (fields: Fields): boolean {
-    try {
-      // Only a plain object's JSON is a `{...}` whose inside can be spliced into the event;
-      // fields that are an array, a Date or null (from untyped callers) take the general path.
-      if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return false
-      const proto = Object.getPrototypeOf(fields)
-      if (proto !== Object.prototype && proto !== null) return false
-      // One pass: no reserved key, every value plain (isPlainJson's object case, inlined).
-      let keys = 0
-      for (const key in fields) {
-        if (this.#reserved.has(key) || ++keys > DEFAULT_LIMITS.maxObjectKeys) return false
-        if (!isPlainJson(fields[key], DEFAULT_LIMITS, 1)) return false
-      }
-      return true
-    } catch {
-      return false
-    }
-  }
-
-  // The general path: automatic and record fields merged (record fields win), a record field
-  // named like a static or core field kept as `field_<name>`, and made JSON-safe. Inside a
-  // request this is the common case, so plain values still take one JSON.stringify.
-  #fieldsFragment (dynamic: Record<string, unknown> | undefined, fields: Fields | undefined): string {
-    const merged: Record<string, unknown> = { ...dynamic }
-    if (dynamic !== undefined) {
-      // Fields assigned to the request context could collide too.
-      for (const key in dynamic) {
-        if (this.#reserved.has(key)) { merged[`field_${key}`] = merged[key]; delete merged[key] }
-      }
-    }
-    if (fields !== undefined) {
-      try {
-        for (const key of Object.keys(fields)) {
-          let value: unknown
-          try { value = fields[key] } catch (err) { value = `[Getter threw: ${(err as Error)?.message ?? String(err)}]` }
-          // Static extra fields are already written, core fields are the event's own.
-          merged[this.#reserved.has(key) ? `field_${key}` : key] = value
-        }
-      } catch { /* a hostile Proxy: the fields already read are kept */ }
-    }
-    let json: string | undefined
-    try {
-      if (isPlainJson(merged, DEFAULT_LIMITS)) json = JSON.stringify(merged)
-    } catch { /* a getter or toJSON that throws: the safe path below copes */ }
-    if (json === undefined) {
-      // Value by value: `merged` is our own container, so a `toJSON` among the fields is a
-      // field like any other, never a method to call on the whole.
-      const safe: Record<string, unknown> = {}
-      for (const key of Object.keys(merged)) {
-        const value = toJsonSafe(merged[key])
-        if (value !== undefined) safe[key] = value
-      }
-      json = JSON.stringify(safe)
-    }
-    return json.length > 2 ? ',' + json.slice(1, -1) : ''
-  }
-
-  #loggerFragment (logger: string | undefined): string {
+  #loggerFragment (logger: unknown): string {
     if (logger === undefined) return ''
+    if (typeof logger !== 'string') return ',"logger_name":' + JSON.stringify(loggerName(logger))
     let fragment = this.#loggerFragments.get(logger)
     if (fragment === undefined) {
-      fragment = ',"logger_name":' + JSON.stringify(String(logger))
+      fragment = ',"logger_name":' + JSON.stringify(loggerName(logger))
       if (this.#loggerFragments.size < 1000) this.#loggerFragments.set(logger, fragment)
     }
     return fragment
   }
 
-  #tagsFragment (recordTags: readonly string[]): string {
-    const tags = [...new Set([...this.#tags, ...recordTags.map(String)])]
-    return ',"tags":' + JSON.stringify(tags)
-  }
-
   #buildFragments (): void {
     const host = JSON.stringify(this.#host)
-    this.#levelFragments = {}
+    this.#levelFragments = Object.create(null) as Record<string, string>
     for (const [level, name] of Object.entries(PYTHON_LEVEL_NAMES)) {
       this.#levelFragments[level] = `"@version":"1","host":${host},"level":"${name}","logsource":${host},"message":`
     }

@@ -1,4 +1,5 @@
-import { toJsonSafe, truncate, type SafeJsonLimits } from './json-safe'
+import { toJsonSafe } from './json-safe'
+import { truncate, type SafeJsonLimits } from './limits'
 
 export interface ShortenOptions {
   maxBytes: number
@@ -19,9 +20,11 @@ const NON_ASCII = /[\u0080-\uffff]/g
 
 /**
  * Makes an event that is too large fit in `maxBytes`, keeping as much as it can: first
- * with ever tighter limits on strings, arrays, objects and depth of every non-core field
- * (the message included), then with only the core fields and a shortened message. The
- * result says so in `truncated: { original_bytes, max_event_bytes }`. Rare and slow by design.
+ * with ever tighter limits on the strings, arrays, nested objects and depth of every
+ * non-core field (the message included), keeping every field name at the top level and
+ * one level down (the fields inside `extra`, `labels`, `error`...); then with only the core
+ * fields and a shortened message. The result says so in
+ * `truncated: { original_bytes, max_event_bytes }`. Rare and slow by design.
  */
 export function shortenEvent (event: string, options: ShortenOptions): string {
   const { maxBytes, extraPrefix, ensureAscii } = options
@@ -40,11 +43,11 @@ export function shortenEvent (event: string, options: ShortenOptions): string {
   } catch {
     parsed = { message: event }
   }
-  const rest: Record<string, unknown> = {}
+  const rest: Record<string, unknown> = Object.create(null)
   for (const [key, value] of Object.entries(parsed)) if (!coreFields.has(key)) rest[key] = value
 
   const assemble = (shortened: Record<string, unknown>): Record<string, unknown> => {
-    const result: Record<string, unknown> = {}
+    const result: Record<string, unknown> = Object.create(null)
     for (const [key, value] of Object.entries(parsed)) {
       if (coreFields.has(key)) result[key] = value
       else if (key in shortened) result[key] = shortened[key]
@@ -61,7 +64,7 @@ export function shortenEvent (event: string, options: ShortenOptions): string {
     maxDepth: 6
   }
   while (limits.maxStringLength >= 64) {
-    const json = serialize(assemble(toJsonSafe(rest, limits) as Record<string, unknown>))
+    const json = serialize(assemble(shortenFields(rest, limits)))
     if (fits(json)) return json
     limits = {
       maxStringLength: Math.floor(limits.maxStringLength / 2),
@@ -89,5 +92,22 @@ function minimalEvent (parsed: Record<string, unknown>, keep: readonly string[] 
   }
   if (extraPrefix === '') result.truncated = note
   else result[extraPrefix] = { truncated: note }
+  return result
+}
+
+// Every field keeps its name, at the top level and inside a top-level object (the fields
+// of `extra`, `labels`, `error`...); only the values below them are cut.
+function shortenFields (fields: Record<string, unknown>, limits: SafeJsonLimits): Record<string, unknown> {
+  // Null-prototype objects: a `__proto__` key JSON.parse made stays a key.
+  const result: Record<string, unknown> = Object.create(null)
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const inner: Record<string, unknown> = Object.create(null)
+      for (const [innerKey, innerValue] of Object.entries(value)) inner[innerKey] = toJsonSafe(innerValue, limits)
+      result[key] = inner
+    } else {
+      result[key] = toJsonSafe(value, limits)
+    }
+  }
   return result
 }

@@ -21,9 +21,3 @@ export class TimestampFormatter {
     return this.#prefix + (msInt < 10 ? '00' : msInt < 100 ? '0' : '') + msInt + 'Z'
   }
 }
-
-/** An ISO string for any `Date`, or `null` for an invalid one (JSON has no NaN). */
-export function isoOrNull (date: Date): string | null {
-  const t = date.getTime()
-  return Number.isNaN(t) ? null : date.toISOString()
-}

@@ -72,8 +72,8 @@ describe('EcsFormatter compared with @elastic/ecs-pino-format on the same reques
   it('adds the fields listed in docs/ecs.md, and puts user fields in labels and the extra prefix', () => {
     const pinoPaths = new Set(leafPaths(pair.pino))
     assert.deepEqual(leafPaths(pair.ours).filter((path) => !pinoPaths.has(path)).sort(), [
-      'extra.cart.items', 'host.name', 'http.request.referrer', 'labels.orderId', 'process.executable', 'process.title',
-      'url.domain', 'url.original', 'url.port', 'url.scheme'
+      'extra.cart.items', 'host.name', 'http.request.referrer', 'labels.orderId', 'process.executable', 'process.name',
+      'process.thread.id', 'process.thread.name', 'process.title', 'url.domain', 'url.original', 'url.port', 'url.scheme'
     ])
   })
 

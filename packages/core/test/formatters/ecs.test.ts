@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { hostname } from 'node:os'
+import { basename } from 'node:path'
 import { ConfigurationError, EcsFormatter, type EcsFormatterOptions, type LogRecord, type RequestContext } from '@logstash-async/core'
 import { assertEcsLine, leafPaths, valueAt } from '../../../../test/helpers/ecs-validate'
 
@@ -20,6 +21,10 @@ describe('EcsFormatter', () => {
       { name: 'ecs.version as configured', options: { ecsVersion: '8.17.0' }, expect: { 'ecs.version': '8.17.0' } },
       { name: 'host.hostname and host.name', expect: { 'host.hostname': hostname(), 'host.name': hostname() } },
       { name: 'process.pid, process.executable, process.title', expect: { 'process.pid': process.pid, 'process.executable': process.execPath, 'process.title': process.title } },
+      { name: 'process.name as the executable\'s name, process.thread.id and .name', expect: { 'process.name': basename(process.execPath), 'process.thread.id': 0, 'process.thread.name': 'main' } },
+      { name: '@metadata from the metadata option', options: { metadata: { index: 'shop-logs', pipeline: 'p1' } }, expect: { '@metadata': { index: 'shop-logs', pipeline: 'p1' } } },
+      { name: 'a tags field as tags, after the options\' and the record\'s', options: { tags: ['a'] }, record: { tags: ['b'], fields: { tags: ['audit', 'a'] } }, expect: { tags: ['a', 'b', 'audit'], 'labels.tags': undefined, 'extra.tags': undefined } },
+      { name: 'a single-string tags field as one tag', record: { fields: { tags: 'audit' } }, expect: { tags: ['audit'] } },
       { name: 'log.logger from the logger name', record: { logger: 'billing' }, expect: { 'log.logger': 'billing' } },
       { name: 'service fields from the options', options: { serviceName: 'shop', serviceVersion: '1.2.3', serviceEnvironment: 'production', serviceNodeName: 'shop-1' }, expect: { 'service.name': 'shop', 'service.version': '1.2.3', 'service.environment': 'production', 'service.node.name': 'shop-1' } },
       { name: 'event.dataset defaulting to <service.name>.log', options: { serviceName: 'shop' }, expect: { 'event.dataset': 'shop.log' } },
@@ -122,7 +127,7 @@ describe('EcsFormatter', () => {
     it('keeps the other fields when reading one field throws', () => {
       const fields = Object.defineProperty({ ok: 'yes' }, 'bad', { enumerable: true, get () { throw new Error('nope') } })
       const event = format({}, { fields })
-      assert.deepEqual(event.labels, { ok: 'yes', bad: '[Getter threw: nope]' })
+      assert.deepEqual(event.labels, { ok: 'yes', bad: '[Getter threw: Error: nope]' })
     })
   })
 
@@ -186,10 +191,14 @@ describe('EcsFormatter', () => {
       assert.equal(valueAt(event, 'extra.truncated.max_event_bytes'), 512)
     })
 
-    it('still writes a valid ECS event when the record cannot be formatted', () => {
+    it('has a fallback that is still a valid ECS event when a record cannot be formatted', () => {
       const record = { level: 'error', time: TIME, get message (): string { throw new Error('hostile message') } } as unknown as LogRecord
-      const event = assertEcsLine(new EcsFormatter({ apmIntegration: false }).format(record))
-      assert.equal(event.message, '[unprintable message]')
+      const formatter = new EcsFormatter({ apmIntegration: false, metadata: { index: 'app' } })
+      assert.throws(() => formatter.format(record), /hostile message/)
+      const event = assertEcsLine(formatter.fallback(record, new Error('hostile message')))
+      assert.equal(event.message, '[Getter threw: Error: hostile message]')
+      assert.equal(event['log.level'], 'error')
+      assert.deepEqual(event['@metadata'], { index: 'app' })
       assert.deepEqual(event.labels, { format_error: 'hostile message' })
     })
 
@@ -213,6 +222,7 @@ describe('EcsFormatter', () => {
       { options: { headers: 'accept' }, message: /headers must be an array of strings, got "accept"/ },
       { options: { redact: [1] }, message: /redact must be an array of strings, got an array/ },
       { options: { maxEventBytes: 100 }, message: /maxEventBytes must be an integer >= 512, got 100/ },
+      { options: { metadata: 'index' }, message: /metadata must be an object, got "index"/ },
       { options: { tags: [true] }, message: /tags must be an array of strings/ },
       { options: { apmIntegration: 'yes' }, message: /apmIntegration must be true or false, got "yes"/ },
       { options: { elasticApm: {} }, message: /elasticApm must be an Elastic APM agent/ },

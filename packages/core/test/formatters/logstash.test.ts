@@ -90,7 +90,7 @@ describe('LogstashFormatter', () => {
   it('writes a thrown non-Error as its string form', () => {
     const fields = extra(format(new LogstashFormatter(), { error: 'plain string' }))
     assert.equal(fields.error_type, 'string')
-    assert.equal(fields.stack_trace, 'plain string')
+    assert.equal(fields.stack_trace, 'plain string\n')
   })
 
   it('adds the req_* fields of the active request context', () => {
