@@ -43,15 +43,28 @@ export class WriteProgress {
    */
   get backlog (): number | undefined { return this.#backlog }
 
-  /** Looks now; returns whether the write moved since the last look. */
-  sample (): boolean {
+  /**
+   * Looks now; returns how the write moved since the last look: `'piece'` when the kernel
+   * took a whole piece, `'bytes'` when only some bytes of the current one, else `'none'`.
+   */
+  sample (): 'piece' | 'bytes' | 'none' {
     const backlog = kernelBacklog(this.#socket)
     const position = this.#options.position()
-    const moved = position > this.#position || (backlog !== undefined && this.#backlog !== undefined && backlog < this.#backlog)
-    if (position > this.#position) this.#backlog = undefined
+    const moved = position > this.#position
+      ? 'piece'
+      : backlog !== undefined && this.#backlog !== undefined && backlog < this.#backlog ? 'bytes' : 'none'
+    if (moved === 'piece') this.#backlog = undefined
     this.#position = position
     if (backlog !== undefined) this.#backlog = backlog
-    if (moved) this.#lastProgressAt = Date.now()
+    if (moved !== 'none') this.#lastProgressAt = Date.now()
+    // A stalled write counts as moving again only once the kernel took a whole piece: a
+    // receiver that does not read still frees a few bytes now and then (the kernel compacts
+    // its receive queue under memory pressure), and a host that trickles like that must not
+    // take batches from a working one (failover keeps to the first usable host).
+    if (moved === 'piece' && this.#stalled) {
+      this.#stalled = false
+      this.#options.onStall(false)
+    }
     return moved
   }
 
@@ -65,11 +78,7 @@ export class WriteProgress {
   }
 
   #check (): void {
-    const moved = this.sample()
-    if (moved && this.#stalled) {
-      this.#stalled = false
-      this.#options.onStall(false)
-    } else if (!moved && !this.#stalled && Date.now() - this.#lastProgressAt >= this.#options.timeoutMs) {
+    if (this.sample() === 'none' && !this.#stalled && Date.now() - this.#lastProgressAt >= this.#options.timeoutMs) {
       this.#stalled = true
       this.#options.onStall(true)
     }
