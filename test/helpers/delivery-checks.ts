@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import type { AnyReceiver } from './receiver-kinds'
 import { waitFor } from './wait'
-import { TcpReceiver } from './tcp-receiver'
 
 /** `e<from>` ... `e<to - 1>`: the messages tests log. */
 export const range = (from: number, to: number): string[] => Array.from({ length: to - from }, (_, i) => `e${from + i}`)
@@ -23,11 +22,14 @@ export function assertExactlyOnce (receivers: AnyReceiver[], expected: string[],
   }
 }
 
-/** A port where nothing listens: a receiver started and closed again. */
-export async function refusingPort (): Promise<number> {
-  const receiver = await TcpReceiver.start()
-  await receiver.close()
-  return receiver.port
+/**
+ * An address where nothing listens: at 127.0.0.2 (loopback too, on Linux), a port that one
+ * of the test's own receivers holds at 127.0.0.1. No other process can start listening there
+ * meanwhile, as one could on a port that was closed again (tests running side by side would
+ * then send each other their events).
+ */
+export function refusingAddress (heldPort: number): string {
+  return `127.0.0.2:${heldPort}`
 }
 
 /**

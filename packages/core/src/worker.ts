@@ -295,10 +295,11 @@ export class Worker {
       void this.#pump()
     } else if (urgent) {
       // No connection free. A send ending or a host found reachable calls back; else the
-      // next host's backoff ends. A host due now while sends are under way waits for them.
+      // next host's backoff ends. Never wait on the sends alone: one to a receiver that
+      // stopped reading may never end (and a timer may fire a millisecond before Date.now()
+      // says the backoff is over, leaving a host due that the last pick() saw as not yet).
       const at = this.#pool.nextRetryAt()
-      const now = Date.now()
-      let delay = at !== undefined && (at > now || this.#sends.size === 0) ? Math.max(at - now, MIN_TICK_MS) : Infinity
+      let delay = at !== undefined ? Math.max(at - Date.now(), MIN_TICK_MS) : Infinity
       // A flush waiting on a shared cache looks again now and then (see refresh()).
       if (this.#waiters.length > 0 && this.#cache.refresh !== undefined) {
         this.#pollDelayMs = Math.min(this.#pollDelayMs * 2, Math.max(this.#options.flushIntervalMs, MIN_TICK_MS))

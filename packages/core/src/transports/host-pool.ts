@@ -83,9 +83,7 @@ export class HostPool implements Transport {
   pick (now = Date.now()): Lane | undefined {
     if (this.#closed) return undefined
     const order = this.#order()
-    const active = order.find((host) => host.usable)
-    for (const host of order) {
-      if (host === active && !this.#loadBalance) break
+    for (const host of this.#wanted(order)) {
       if (!host.due(now)) continue
       // A transport that cannot connect without sending (udp, your own) gets one batch as a trial.
       if (host.probeable) this.#probe(host); else host.reachable()
@@ -127,11 +125,15 @@ export class HostPool implements Transport {
     }
   }
 
-  /** When the next host that is down may be tried, if no attempt is under way; else `undefined`. */
+  /**
+   * When the next host that is down may be tried, if no attempt is under way; else
+   * `undefined`. Only hosts `pick()` would try count: in failover, a host behind the one in
+   * use waits until it is needed. So when this time has come, the next `pick()` tries it.
+   */
   nextRetryAt (): number | undefined {
     let at: number | undefined
-    for (const host of this.#hosts) {
-      if (host.probing) return undefined
+    for (const host of this.#hosts) if (host.probing) return undefined
+    for (const host of this.#wanted(this.#order())) {
       if (host.down && (at === undefined || host.retryAt < at)) at = host.retryAt
     }
     return at
@@ -175,6 +177,14 @@ export class HostPool implements Transport {
     const order = this.#order()
     const active = order.find((host) => host.usable)
     return this.#hosts.map((host) => host.stats(host.usable && (this.#loadBalance || host === active)))
+  }
+
+  // The hosts worth trying when their backoff is over: with load balancing every one; in
+  // failover those before the first usable host (all of them when none is).
+  #wanted (order: PooledHost[]): PooledHost[] {
+    if (this.#loadBalance) return order
+    const active = order.findIndex((host) => host.usable)
+    return active === -1 ? order : order.slice(0, active)
   }
 
   // Failover: in the order given. Load balancing: round robin from the host after the last one used.
