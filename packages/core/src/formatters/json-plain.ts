@@ -1,36 +1,74 @@
-import type { SafeJsonLimits } from './limits'
+import { DEFAULT_LIMITS } from './limits'
+
+const OBJECT_PROTOTYPE = Object.prototype
+const ARRAY_PROTOTYPE = Array.prototype
+const { maxDepth: MAX_DEPTH, maxArrayLength: MAX_ITEMS, maxObjectKeys: MAX_KEYS, maxStringLength: MAX_STRING } = DEFAULT_LIMITS
 
 /**
- * True when `JSON.stringify(value)` already gives the right event: only strings, numbers,
- * booleans, null, undefined, Dates and plain objects and arrays, within the limits.
- * Reads every property once more than `toJsonSafe`, so the formatters no longer use it.
- * May throw (a throwing getter).
+ * True when `JSON.stringify(value)` writes exactly what `toJsonSafe(value)` would, as far as
+ * one look tells: strings within the length limit, finite numbers, booleans, null, and plain
+ * arrays and plain objects of those within the limits (no Date, BigInt, Symbol, class
+ * instance or `toJSON()`). `depth` counts as in `toJsonSafe` (a field's value is at 0).
+ * Such a value is written where it is, without a copy. JSON.stringify reads it a second time:
+ * a getter or Proxy may answer differently then, so the caller catches what JSON.stringify
+ * throws and starts again from copies read once. Never throws.
  */
-export function isPlainJson (value: unknown, limits: SafeJsonLimits, depth = 0): boolean {
+export function isPlainData (value: unknown, depth: number): boolean {
   switch (typeof value) {
-    case 'string': return value.length <= limits.maxStringLength
-    case 'number': case 'boolean': case 'undefined': return true
-    case 'object': {
-      if (value === null) return true
-      if (depth >= limits.maxDepth) return false
-      if (Array.isArray(value)) {
-        if (value.length > limits.maxArrayLength) return false
-        for (let i = 0; i < value.length; i++) {
-          if (!isPlainJson(value[i], limits, depth + 1)) return false
-        }
-        return true
-      }
-      const proto = Object.getPrototypeOf(value)
-      if (proto === Object.prototype || proto === null) {
-        let keys = 0
-        for (const key in value) {
-          if (++keys > limits.maxObjectKeys) return false
-          if (!isPlainJson((value as Record<string, unknown>)[key], limits, depth + 1)) return false
-        }
-        return true
-      }
-      return value instanceof Date
-    }
+    case 'string': return value.length <= MAX_STRING
+    case 'number': return Number.isFinite(value)
+    case 'boolean': return true
+    case 'object': return value === null || (depth < MAX_DEPTH && isPlainContainer(value, depth))
     default: return false
+  }
+}
+
+/**
+ * `isPlainData` for the fields of an event as a whole, when nothing else joins them: a
+ * plain object of plain values, no key named `tags` (it joins the event's tags) and none
+ * of `reserved` (written as `field_<name>`). Then the fields are the event's as they are.
+ */
+export function isPlainFields (fields: unknown, reserved: ReadonlySet<string>): boolean {
+  if (typeof fields !== 'object' || fields === null) return false
+  try {
+    const proto: unknown = Object.getPrototypeOf(fields)
+    if ((proto !== OBJECT_PROTOTYPE && proto !== null) || (fields as { toJSON?: unknown }).toJSON !== undefined) return false
+    let keys = 0
+    for (const key in fields) {
+      if (++keys > MAX_KEYS || key === 'tags' || reserved.has(key)) return false
+      const item = (fields as Record<string, unknown>)[key]
+      if (!isPlainData(item, 0) && !(typeof item === 'function' || item === undefined)) return false
+    }
+    return true
+  } catch {
+    return false
+  }
+}
+
+function isPlainContainer (value: object, depth: number): boolean {
+  try {
+    const proto: unknown = Object.getPrototypeOf(value)
+    // A `toJSON` anywhere on the way (an own one, or one added to a prototype) is called by
+    // JSON.stringify, and what it returns is not checked here.
+    if (proto === ARRAY_PROTOTYPE) {
+      if (!Array.isArray(value) || (value as { toJSON?: unknown }).toJSON !== undefined) return false
+      const items = value as unknown[]
+      if (items.length > MAX_ITEMS) return false
+      for (let i = 0; i < items.length; i++) {
+        if (!isPlainData(items[i], depth + 1)) return false
+      }
+      return true
+    }
+    if ((proto !== OBJECT_PROTOTYPE && proto !== null) || (value as { toJSON?: unknown }).toJSON !== undefined) return false
+    let keys = 0
+    for (const key in value) {
+      if (++keys > MAX_KEYS) return false
+      const item = (value as Record<string, unknown>)[key]
+      // `undefined` and functions are left out, by JSON.stringify and by toJsonSafe alike.
+      if (!isPlainData(item, depth + 1) && !(typeof item === 'function' || item === undefined)) return false
+    }
+    return true
+  } catch {
+    return false
   }
 }

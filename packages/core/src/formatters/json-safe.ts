@@ -1,9 +1,8 @@
 import { DEFAULT_LIMITS, describeError, errorTypeName, truncate, type SafeJsonLimits } from './limits'
 
-// The limits and the plain-value check live beside this file; re-exported for the package's
-// entry points (modules of this package import them from there: a re-export is a getter).
+// The limits live beside this file; re-exported for the package's entry points (modules
+// of this package import them from there: a re-export is a getter).
 export { DEFAULT_LIMITS, describeError, errorTypeName, truncate, type SafeJsonLimits } from './limits'
-export { isPlainJson } from './json-plain'
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json }
 

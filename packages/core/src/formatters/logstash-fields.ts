@@ -3,6 +3,7 @@ import { isTagsValue } from './event-parts'
 import { readFields } from './merge-fields'
 import { releaseAncestors, setOwn, takeAncestors, toJsonSafeWith, type Ancestors, type Json } from './json-safe'
 import { DEFAULT_LIMITS } from './limits'
+import { isPlainData, isPlainFields } from './json-plain'
 
 /** Where `copyUserFields` leaves the `tags` fields it found: a symbol key, which JSON leaves out. */
 export const TAG_VALUES = Symbol('tags fields')
@@ -22,13 +23,20 @@ const MAX_KEYS = DEFAULT_LIMITS.maxObjectKeys
  * `field_<name>`. A `tags` field holding a string or an array is kept under `TAG_VALUES`:
  * it joins the event's tags (python-logstash-async sends it to the top-level `tags`).
  * Never throws.
+ *
+ * Unless `readOnce`, plain data (see `isPlainData`) is not copied: nested plain objects and
+ * arrays are written where they are, and fields that are plain data as a whole, with no
+ * target yet, are returned as they are. The caller's `JSON.stringify` then reads them
+ * again; when it throws, the caller copies again with `readOnce`, every value read once.
  */
 export function copyUserFields (
   source: Fields,
   target: Target | undefined,
   reserved: ReadonlySet<string>,
-  automatic: Record<string, unknown> | undefined
+  automatic: Record<string, unknown> | undefined,
+  readOnce: boolean
 ): Target {
+  if (!readOnce && target === undefined && isPlainFields(source, reserved)) return source as Target
   const copy = readFields(source)
   const into: Target = target ?? copy
   let renamed: [string, unknown][] | undefined
@@ -47,7 +55,7 @@ export function copyUserFields (
       if (into === copy) delete copy[key]
       continue
     }
-    const converted = (typeof value === 'object' ? value !== null : typeof value === 'string' ? value.length > MAX_STRING : typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'boolean')
+    const converted = (typeof value === 'object' ? value !== null && (readOnce || !isPlainData(value, 0)) : typeof value === 'string' ? value.length > MAX_STRING : typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'boolean')
       ? toJsonSafeWith(value, ancestors ??= takeAncestors())
       : value
     if (reserved.has(key) || (automatic !== undefined && Object.hasOwn(automatic, key))) {

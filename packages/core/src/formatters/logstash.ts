@@ -61,7 +61,7 @@ const NON_ASCII = /[\u0080-\uffff]/g
  * python-logstash-async's event, field for field: the core fields at the top level in its
  * order, everything else inside `extraPrefix`. The constant parts of the event are turned
  * into JSON once, at construction; a log call only adds the timestamp, level, message and
- * its own fields, each value read once and made JSON-safe in its own place.
+ * its own fields: plain data as it is, anything else made JSON-safe in its own place.
  */
 export class LogstashFormatter implements Formatter {
   readonly #extraPrefix: string
@@ -135,22 +135,22 @@ export class LogstashFormatter implements Formatter {
       if (fields !== undefined) fields = redactor.fields(fields)
     }
 
-    // Automatic fields first, then the user's: a user field never takes the place of one
-    // the formatter writes (`field_<name>` instead); `tags` fields join the event's tags.
-    let target: Target | undefined
-    if (automatic !== undefined) {
-      target = {}
-      for (const key in automatic) {
-        const value = automatic[key]
-        target[key] = isFinal(value) ? value : toJsonSafe(value)
-      }
+    let target = this.#eventFields(automatic, contextFields, fields, false)
+    let json: string
+    try {
+      json = target === undefined ? '' : JSON.stringify(target)
+    } catch {
+      // Plain data is written without a copy, and JSON.stringify read it a second time: a
+      // getter or a Proxy answered otherwise then (a BigInt, a cycle, a throw). Again, from
+      // copies in which every value was read once.
+      target = this.#eventFields(automatic, contextFields, fields, true) as Target
+      json = JSON.stringify(target)
     }
-    if (contextFields !== undefined) target = copyUserFields(contextFields, target, this.#reserved, automatic)
-    if (fields !== undefined) target = copyUserFields(fields, target, this.#reserved, automatic)
-    const json = target === undefined ? '' : JSON.stringify(target)
     let eventTags: Set<string> | undefined
     if (tags !== undefined && tags !== null) addTags(eventTags = new Set(this.#tags), tags)
-    const tagValues = target?.[TAG_VALUES]
+    // The fields themselves when they were plain data: they hold no tags of ours (nor are
+    // they asked: a Proxy may throw for a Symbol key).
+    const tagValues = target === fields ? undefined : target?.[TAG_VALUES]
     if (tagValues !== undefined) for (const value of tagValues) addTags(eventTags ??= new Set(this.#tags), value)
 
     let event = '{"@timestamp":"' + this.#timestamps.format(eventTime(time)) + '",' +
@@ -185,6 +185,15 @@ export class LogstashFormatter implements Formatter {
       this.#levelFragment(read('level')) + JSON.stringify(message) +
       this.#afterMessage + this.#staticTags + this.#afterTags + ',' + note +
       (this.#extraPrefix === '' ? '}' : '}}')
+  }
+
+  // Automatic fields first, then the user's: a user field never takes the place of one
+  // the formatter writes (`field_<name>` instead); `tags` fields join the event's tags.
+  #eventFields (automatic: Record<string, unknown> | undefined, contextFields: Fields | undefined, fields: Fields | undefined, readOnce: boolean): Target | undefined {
+    let target: Target | undefined = automatic === undefined ? undefined : jsonSafeFields(automatic)
+    if (contextFields !== undefined) target = copyUserFields(contextFields, target, this.#reserved, automatic, readOnce)
+    if (fields !== undefined) target = copyUserFields(fields, target, this.#reserved, automatic, readOnce)
+    return target
   }
 
   // `"@version":"1",...,"level":"INFO",...,"message":` for the record's level; `info`'s for
@@ -250,6 +259,16 @@ export class LogstashFormatter implements Formatter {
       // No resolver or no reverse entry: the short host name stays.
     }
   }
+}
+
+// A JSON-safe copy of the formatter's own fields (callsite, error, request).
+function jsonSafeFields (automatic: Record<string, unknown>): Record<string, unknown> {
+  const safe: Record<string, unknown> = {}
+  for (const key in automatic) {
+    const value = automatic[key]
+    safe[key] = isFinal(value) ? value : toJsonSafe(value)
+  }
+  return safe
 }
 
 function escapeNonAscii (json: string): string {

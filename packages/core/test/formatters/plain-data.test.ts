@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict'
+import { coreInternal } from '../../../../test/helpers/core-internal'
+import { fieldValue, Random } from '../../../../test/helpers/fuzz-values'
+
+const { copyUserFields } = coreInternal<typeof import('../../src/formatters/logstash-fields')>('formatters/logstash-fields')
+
+const RESERVED = new Set(['interpreter', 'logger_name'])
+
+/** The JSON of the event's fields, by the fast path (plain data not copied) or from copies read once. */
+function fieldsJson (fields: Record<string, unknown>, readOnce: boolean, inRequest: boolean): string {
+  const automatic = inRequest ? { req_method: 'GET', req_uri: '/' } : undefined
+  const target = inRequest ? { ...automatic } : undefined
+  return JSON.stringify(copyUserFields(fields, target, RESERVED, automatic, readOnce))
+}
+
+/** What the formatter writes: the fast path, or, when JSON.stringify throws there, copies read once. */
+function written (fields: Record<string, unknown>, inRequest: boolean): string {
+  try {
+    return fieldsJson(fields, false, inRequest)
+  } catch {
+    return fieldsJson(fields, true, inRequest)
+  }
+}
+
+// A getter that answers differently each time is the one case where the two paths may
+// differ (robustness.test.ts says how); every other value must be written alike.
+function changesBetweenReads (value: unknown): boolean {
+  try {
+    return typeof value === 'object' && value !== null && Object.getOwnPropertyDescriptor(value, 'shifty') !== undefined
+  } catch {
+    return false
+  }
+}
+
+function deep (levels: number): unknown {
+  let value: unknown = 'leaf'
+  for (let i = 0; i < levels; i++) value = { next: value }
+  return value
+}
+
+// Values at and just past each limit, and the corners of what JSON.stringify writes.
+const EDGES: Record<string, () => unknown> = {
+  'a string at the length limit': () => 'x'.repeat(100_000),
+  'a string past it': () => 'x'.repeat(100_001),
+  'nesting at the depth limit': () => deep(9),
+  'nesting past it': () => deep(11),
+  'an array at the item limit': () => Array.from({ length: 1000 }, (_, i) => i),
+  'an array past it': () => Array.from({ length: 1001 }, (_, i) => i),
+  'an object at the key limit': () => Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, i])),
+  'an object past it': () => Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`k${i}`, i])),
+  'undefined, functions and symbols in an object': () => ({ a: undefined, f: () => 1, s: Symbol('s'), kept: 1 }),
+  'undefined, functions and holes in an array': () => [undefined, () => 1, , 3], // eslint-disable-line no-sparse-arrays
+  'NaN, Infinity and -0 nested': () => ({ list: [Number.NaN, -Infinity, -0], n: Number.NaN }),
+  'an own __proto__ key': () => JSON.parse('{"__proto__": {"polluted": true}, "b": 1}') as unknown,
+  'a null-prototype object': () => Object.assign(Object.create(null) as object, { a: 1, inner: Object.assign(Object.create(null) as object, { b: [2] }) }),
+  'an own toJSON': () => ({ toJSON: () => 'replaced', hidden: 1 }),
+  'an array subclass': () => { class List extends Array {} return List.from([1, 2]) },
+  'a Date nested': () => ({ at: new Date(0) })
+}
+
+describe('Logstash fields: plain data written where it is, exactly as from copies read once', () => {
+  for (const inRequest of [false, true]) {
+    const where = inRequest ? 'inside a request' : 'outside a request'
+    for (const [name, make] of Object.entries(EDGES)) {
+      it(`${where}: ${name}`, () => {
+        const fields = { before: 1, value: make(), after: 'two' }
+        assert.equal(written(fields, inRequest), fieldsJson(fields, true, inRequest))
+      })
+    }
+
+    it(`${where}: 3,000 fuzzed field sets (seed 0x91a1)`, () => {
+      const random = new Random(0x91a1)
+      for (let n = 0; n < 3000; n++) {
+        const fields: Record<string, unknown> = {}
+        const count = 1 + random.int(6)
+        for (let k = 0; k < count; k++) {
+          const value = fieldValue(random)
+          if (!changesBetweenReads(value)) fields[`f${k}`] = value
+        }
+        if (random.next() < 0.1) fields.tags = ['fuzz']
+        if (random.next() < 0.1) fields.interpreter = 'reserved'
+        assert.equal(written(fields, inRequest), fieldsJson(fields, true, inRequest), `field set ${n}: ${Object.keys(fields).join(', ')}`)
+      }
+    })
+  }
+
+  it('returns plain fields themselves, no copy, outside a request', () => {
+    const fields = { orderId: 1, customer: { id: 2, tier: 'gold' }, items: ['a', 'b'] }
+    assert.equal(copyUserFields(fields, undefined, RESERVED, undefined, false), fields)
+  })
+
+  it('keeps nested plain data where it is inside a request', () => {
+    const customer = { id: 2, tier: 'gold' }
+    const target = copyUserFields({ customer }, { req_method: 'GET' }, RESERVED, { req_method: 'GET' }, false)
+    assert.equal(target.customer, customer)
+  })
+})
