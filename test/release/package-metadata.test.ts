@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { publishablePackages, REPOSITORY_URL, ROOT } from '../helpers/repository'
+import { importSpecifiers, publishablePackages, REPOSITORY_URL, ROOT } from '../helpers/repository'
 
 /** What a registry page and a user's tools read from every published package.json. */
 describe('package metadata', () => {
@@ -33,6 +33,16 @@ describe('package metadata', () => {
         for (const entry of ['dist', 'src', 'CHANGELOG.md']) assert.ok(manifest.files?.includes(entry), `files lacks ${entry}`)
         assert.deepEqual(manifest.typesVersions, { '*': { '*': ['dist/*', '*'] } })
         assert.equal((manifest as { engines?: { node?: string } }).engines?.node, rootEngines)
+      })
+
+      // Internal helpers have /internal; what a user can import is API, and says what it is.
+      it('names every runtime export of its entry points in its README, except /internal', () => {
+        const readme = readFileSync(join(dir, 'README.md'), 'utf8')
+        for (const specifier of importSpecifiers(manifest).filter((s) => !s.endsWith('/internal'))) {
+          const exported = Object.keys(require(specifier) as object).filter((name) => name !== 'default' && name !== '__esModule')
+          const unnamed = exported.filter((name) => !new RegExp(`\\b${name}\\b`).test(readme))
+          assert.deepEqual(unnamed, [], `${specifier} exports these without a word in ${path}/README.md`)
+        }
       })
     })
   }
