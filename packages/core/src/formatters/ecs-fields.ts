@@ -2,10 +2,15 @@ import type { Fields } from '../record'
 import { addTags, isTagsValue } from './event-parts'
 import { toJsonSafe } from './json-safe'
 import { describeError } from './limits'
+import { isPlainData } from './json-plain'
 import { readFields } from './merge-fields'
 import { isLabelValue, labelValue, sanitizeLabelKey } from './labels'
 
-/** Nested event fields: objects are always the formatter's own copies, safe to change. */
+/**
+ * Nested event fields: objects are the formatter's own, safe to change, but for plain data of
+ * the caller's under `extra` (see `routeFields`): those are never changed, only merged into
+ * new objects (`mergeObjects`, `setPath`).
+ */
 export type Tree = Record<string, unknown>
 
 /** Where the fields of one event go: ECS field sets, `labels`, the `extraPrefix` object and `tags`. */
@@ -41,23 +46,26 @@ export function isPlainObject (value: unknown): value is Tree {
 }
 
 /**
- * Routes every field of `fields` into `parts`, each value read once (a getter that throws
- * becomes a marker in its place). A `tags` field holding a string or an array joins the
- * event's `tags`. Never throws.
+ * Routes every field of `fields` into `parts`. A `tags` field holding a string or an array
+ * joins the event's `tags`. With `readOnce`, from a copy, each value read once (a getter that
+ * throws becomes a marker in its place), and never throws. Without, straight from the fields,
+ * plain data under the `extraPrefix` object as it is (see `isPlainData`): what the caller's
+ * `JSON.stringify` then reads a second time, and a getter or Proxy that throws here throws:
+ * the caller starts again with `readOnce`.
  */
-export function routeFields (parts: EcsParts, fields: Fields): void {
-  const copy = readFields(fields)
-  for (const key in copy) {
-    const value = copy[key]
+export function routeFields (parts: EcsParts, fields: Fields, readOnce: boolean): void {
+  const from = readOnce || typeof fields !== 'object' || fields === null ? readFields(fields) : fields
+  for (const key in from) {
+    const value = from[key]
     if (key === 'tags' && isTagsValue(value)) {
       addTags(parts.tags ??= new Set(), value)
       continue
     }
     try {
-      routeField(parts, key, value)
+      routeField(parts, key, value, readOnce)
     } catch (err) {
       // A revoked Proxy cannot even be told from an array: a marker in its place.
-      routeField(parts, key, `[Unserializable: ${describeError(err)}]`)
+      routeField(parts, key, `[Unserializable: ${describeError(err)}]`, readOnce)
     }
   }
 }
@@ -67,7 +75,7 @@ export function routeFields (parts: EcsParts, fields: Fields): void {
  * (sanitized key, string value), anything else goes under the `extraPrefix` object, its
  * dotted name nested there too. Later fields win over earlier ones at the same place.
  */
-export function routeField (parts: EcsParts, key: string, value: unknown): void {
+export function routeField (parts: EcsParts, key: string, value: unknown, readOnce: boolean): void {
   if (value === undefined || typeof value === 'function') return
   if (typeof value === 'symbol') value = String(value)
   const dot = key.indexOf('.')
@@ -82,7 +90,7 @@ export function routeField (parts: EcsParts, key: string, value: unknown): void 
       if (isPlainObject(safe)) {
         const reserved = RESERVED_PATHS.get(head)
         if (reserved !== undefined && Object.hasOwn(safe, reserved)) {
-          routeField(parts, `${head}.${reserved}`, safe[reserved])
+          routeField(parts, `${head}.${reserved}`, safe[reserved], readOnce)
           delete safe[reserved]
         }
         mergeAt(parts.tree ??= {}, head, safe)
@@ -105,7 +113,7 @@ export function routeField (parts: EcsParts, key: string, value: unknown): void 
     setLabel(parts, key, value)
     return
   }
-  const safe = toJsonSafe(value)
+  const safe = readOnce || !isPlainData(value, 0) ? toJsonSafe(value) : value
   if (dot === -1) mergeAt(parts.extra ??= {}, key, safe)
   else setPath(parts.extra ??= {}, splitPath(key), safe)
 }

@@ -68,7 +68,7 @@ export function staticEcsFields (options: StaticOptions, apmIntegration: boolean
   }
 
   const parts: EcsParts = { tree: undefined, labels: undefined, extra: undefined }
-  if (options.extra !== undefined) routeFields(parts, redactor.fields(checkPlainObject('extra', options.extra)))
+  if (options.extra !== undefined) routeFields(parts, redactor.fields(checkPlainObject('extra', options.extra)), true)
   const merged = parts.tree === undefined ? tree : mergeObjects(tree, parts.tree)
   // The static ECS version wins over an `extra` that names it: it says what the event follows.
   ;(merged.ecs as Tree).version = options.ecsVersion

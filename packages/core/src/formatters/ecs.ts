@@ -148,25 +148,13 @@ export class EcsFormatter implements Formatter {
     const fields = record.fields
     let event = '{"@timestamp":"' + this.#timestamps.format(eventTime(time)) + '",' +
       this.#levelFragments[eventLevel(level)] + JSON.stringify(eventMessage(message)) + this.#metadataJson
-
-    const parts: EcsParts = { tree: this.#automaticFields(error, access, context), labels: undefined, extra: undefined }
-    const redactor = this.#redactor
-    if (context?.fields !== undefined) routeFields(parts, redactor.hasPaths ? redactor.fields(context.fields) : context.fields)
-    if (fields !== undefined) routeFields(parts, redactor.hasPaths ? redactor.fields(fields) : fields)
-    const tree = parts.tree !== undefined && redactor.hasPaths ? redactor.fields(parts.tree) : parts.tree
-
-    if (tree === undefined) {
-      event += this.#staticJson + this.#loggerFragment(logger)
-    } else {
-      event += this.#treeFragment(tree, logger)
+    try {
+      event += this.#fieldsJson(error, access, context, fields, logger, tags, false)
+    } catch {
+      // Plain data is written without a copy, and JSON.stringify read it a second time (or a
+      // getter threw on the first): again, from copies in which every value was read once.
+      event += this.#fieldsJson(error, access, context, fields, logger, tags, true)
     }
-    event += parts.labels === undefined
-      ? this.#staticLabelsJson
-      : ',"labels":' + JSON.stringify(this.#staticLabels === undefined ? parts.labels : { ...this.#staticLabels, ...parts.labels })
-    event += this.#tagsFragment(tags, parts.tags)
-    event += parts.extra === undefined
-      ? this.#staticExtraJson
-      : `,${this.#extraPrefixJson}:` + JSON.stringify(this.#staticExtra === undefined ? parts.extra : mergeObjects(this.#staticExtra, parts.extra))
     event += '}'
 
     const max = this.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES
@@ -174,6 +162,26 @@ export class EcsFormatter implements Formatter {
       return shortenEvent(event, { maxBytes: max, extraPrefix: this.#extraPrefix, ensureAscii: false, coreFields: CORE_FIELDS, minimalFields: MINIMAL_FIELDS })
     }
     return event
+  }
+
+  // Every field of the event after the message: the formatter's own, the request's and the
+  // record's, routed to their ECS places, `labels`, `tags` and the `extraPrefix` object.
+  #fieldsJson (error: unknown, access: LogRecord['access'], context: RequestContext | undefined, fields: Fields | undefined, logger: unknown, tags: LogRecord['tags'], readOnce: boolean): string {
+    const parts: EcsParts = { tree: this.#automaticFields(error, access, context), labels: undefined, extra: undefined }
+    const redactor = this.#redactor
+    if (context?.fields !== undefined) routeFields(parts, redactor.hasPaths ? redactor.fields(context.fields) : context.fields, readOnce)
+    if (fields !== undefined) routeFields(parts, redactor.hasPaths ? redactor.fields(fields) : fields, readOnce)
+    const tree = parts.tree !== undefined && redactor.hasPaths ? redactor.fields(parts.tree) : parts.tree
+
+    let json = tree === undefined ? this.#staticJson + this.#loggerFragment(logger) : this.#treeFragment(tree, logger)
+    json += parts.labels === undefined
+      ? this.#staticLabelsJson
+      : ',"labels":' + JSON.stringify(this.#staticLabels === undefined ? parts.labels : { ...this.#staticLabels, ...parts.labels })
+    json += this.#tagsFragment(tags, parts.tags)
+    json += parts.extra === undefined
+      ? this.#staticExtraJson
+      : `,${this.#extraPrefixJson}:` + JSON.stringify(this.#staticExtra === undefined ? parts.extra : mergeObjects(this.#staticExtra, parts.extra))
+    return json
   }
 
   /**

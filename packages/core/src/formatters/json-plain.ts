@@ -32,10 +32,10 @@ export function isPlainFields (fields: unknown, reserved: ReadonlySet<string>): 
   if (typeof fields !== 'object' || fields === null) return false
   try {
     const proto: unknown = Object.getPrototypeOf(fields)
-    if ((proto !== OBJECT_PROTOTYPE && proto !== null) || (fields as { toJSON?: unknown }).toJSON !== undefined) return false
+    if ((proto !== OBJECT_PROTOTYPE && proto !== null) || hasInheritedToJson(proto)) return false
     let keys = 0
     for (const key in fields) {
-      if (++keys > MAX_KEYS || key === 'tags' || reserved.has(key)) return false
+      if (++keys > MAX_KEYS || key === 'tags' || key === 'toJSON' || reserved.has(key)) return false
       const item = (fields as Record<string, unknown>)[key]
       if (!isPlainData(item, 0) && !(typeof item === 'function' || item === undefined)) return false
     }
@@ -48,8 +48,11 @@ export function isPlainFields (fields: unknown, reserved: ReadonlySet<string>): 
 function isPlainContainer (value: object, depth: number): boolean {
   try {
     const proto: unknown = Object.getPrototypeOf(value)
-    // A `toJSON` anywhere on the way (an own one, or one added to a prototype) is called by
-    // JSON.stringify, and what it returns is not checked here.
+    // JSON.stringify calls a `toJSON` (an own one, or one added to a prototype), and what it
+    // returns is not checked here. An object's own one is found among its keys: asking each
+    // object for `toJSON` would cost a lookup through its prototype for every object (one of
+    // many shapes: slow). A non-enumerable own `toJSON` on a plain object is not seen; what
+    // it returns is written, within maxEventBytes.
     if (proto === ARRAY_PROTOTYPE) {
       if (!Array.isArray(value) || (value as { toJSON?: unknown }).toJSON !== undefined) return false
       const items = value as unknown[]
@@ -59,10 +62,10 @@ function isPlainContainer (value: object, depth: number): boolean {
       }
       return true
     }
-    if ((proto !== OBJECT_PROTOTYPE && proto !== null) || (value as { toJSON?: unknown }).toJSON !== undefined) return false
+    if ((proto !== OBJECT_PROTOTYPE && proto !== null) || hasInheritedToJson(proto)) return false
     let keys = 0
     for (const key in value) {
-      if (++keys > MAX_KEYS) return false
+      if (++keys > MAX_KEYS || key === 'toJSON') return false
       const item = (value as Record<string, unknown>)[key]
       // `undefined` and functions are left out, by JSON.stringify and by toJsonSafe alike.
       if (!isPlainData(item, depth + 1) && !(typeof item === 'function' || item === undefined)) return false
@@ -71,4 +74,10 @@ function isPlainContainer (value: object, depth: number): boolean {
   } catch {
     return false
   }
+}
+
+// A `toJSON` added to Object.prototype (by a library, or a polluted prototype): one lookup on
+// one object, which stays fast.
+function hasInheritedToJson (proto: unknown): boolean {
+  return proto !== null && (OBJECT_PROTOTYPE as { toJSON?: unknown }).toJSON !== undefined
 }

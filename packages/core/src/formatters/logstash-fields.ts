@@ -36,38 +36,65 @@ export function copyUserFields (
   automatic: Record<string, unknown> | undefined,
   readOnce: boolean
 ): Target {
-  if (!readOnce && target === undefined && isPlainFields(source, reserved)) return source as Target
+  if (!readOnce && typeof source === 'object' && source !== null) {
+    if (target === undefined) {
+      if (isPlainFields(source, reserved)) return source as Target
+    } else {
+      // Straight from the fields into the target, without a copy of the fields first.
+      try {
+        return copyFields(source, target, reserved, automatic, false)
+      } catch {
+        // A getter or a Proxy threw: again below, from a copy with a marker in its place.
+      }
+    }
+  }
   const copy = readFields(source)
-  const into: Target = target ?? copy
+  return copyFields(copy, target ?? copy, reserved, automatic, readOnce)
+}
+
+// `from` is the formatter's own copy (then `into` may be that copy, changed in place) or, to
+// be read once here, the caller's fields (then `into` is the target). Throws only what
+// reading the caller's fields throws.
+function copyFields (
+  from: Record<string, unknown>,
+  into: Target,
+  reserved: ReadonlySet<string>,
+  automatic: Record<string, unknown> | undefined,
+  readOnce: boolean
+): Target {
+  const inPlace = into === from
   let renamed: [string, unknown][] | undefined
   let ancestors: Ancestors | undefined
   let count = 0
   let dropped = 0
-  for (const key in copy) {
-    if (++count > MAX_KEYS) {
-      if (into === copy) delete copy[key]
-      dropped++
-      continue
+  try {
+    for (const key in from) {
+      if (++count > MAX_KEYS) {
+        if (inPlace) delete from[key]
+        dropped++
+        continue
+      }
+      const value = from[key]
+      if (key === 'tags' && isTagsValue(value)) {
+        (into[TAG_VALUES] ??= []).push(value)
+        if (inPlace) delete from[key]
+        continue
+      }
+      const converted = (typeof value === 'object' ? value !== null && (readOnce || !isPlainData(value, 0)) : typeof value === 'string' ? value.length > MAX_STRING : typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'boolean')
+        ? toJsonSafeWith(value, ancestors ??= takeAncestors())
+        : value
+      if (reserved.has(key) || (automatic !== undefined && Object.hasOwn(automatic, key))) {
+        if (inPlace) delete from[key]
+        if (converted !== undefined) (renamed ??= []).push([`field_${key}`, converted])
+      } else if (!inPlace || converted !== value) {
+        if (key === '__proto__') setOwn(into as Record<string, Json>, key, converted as Json)
+        else into[key] = converted
+      }
     }
-    const value = copy[key]
-    if (key === 'tags' && isTagsValue(value)) {
-      (into[TAG_VALUES] ??= []).push(value)
-      if (into === copy) delete copy[key]
-      continue
-    }
-    const converted = (typeof value === 'object' ? value !== null && (readOnce || !isPlainData(value, 0)) : typeof value === 'string' ? value.length > MAX_STRING : typeof value === 'number' ? !Number.isFinite(value) : typeof value !== 'boolean')
-      ? toJsonSafeWith(value, ancestors ??= takeAncestors())
-      : value
-    if (reserved.has(key) || (automatic !== undefined && Object.hasOwn(automatic, key))) {
-      if (into === copy) delete copy[key]
-      if (converted !== undefined) (renamed ??= []).push([`field_${key}`, converted])
-    } else if (into !== copy || converted !== value) {
-      if (key === '__proto__') setOwn(into as Record<string, Json>, key, converted as Json)
-      else into[key] = converted
-    }
+  } finally {
+    if (ancestors !== undefined) releaseAncestors(ancestors)
   }
   if (renamed !== undefined) for (const [name, value] of renamed) setOwn(into as Record<string, Json>, name, value as Json)
-  if (ancestors !== undefined) releaseAncestors(ancestors)
   if (dropped > 0) into['...'] = `${dropped} more keys`
   return into
 }

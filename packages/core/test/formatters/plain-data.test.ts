@@ -3,6 +3,7 @@ import { coreInternal } from '../../../../test/helpers/core-internal'
 import { fieldValue, Random } from '../../../../test/helpers/fuzz-values'
 
 const { copyUserFields } = coreInternal<typeof import('../../src/formatters/logstash-fields')>('formatters/logstash-fields')
+const { routeFields } = coreInternal<typeof import('../../src/formatters/ecs-fields')>('formatters/ecs-fields')
 
 const RESERVED = new Set(['interpreter', 'logger_name'])
 
@@ -13,12 +14,27 @@ function fieldsJson (fields: Record<string, unknown>, readOnce: boolean, inReque
   return JSON.stringify(copyUserFields(fields, target, RESERVED, automatic, readOnce))
 }
 
-/** What the formatter writes: the fast path, or, when JSON.stringify throws there, copies read once. */
+/** The JSON of where the ECS formatter routes the fields (ECS places, labels, extra, tags). */
+function ecsJson (fields: Record<string, unknown>, readOnce: boolean): string {
+  const parts: Parameters<typeof routeFields>[0] = { tree: undefined, labels: undefined, extra: undefined }
+  routeFields(parts, fields, readOnce)
+  return JSON.stringify({ ...parts, tags: parts.tags === undefined ? undefined : [...parts.tags] })
+}
+
+/** What the formatter writes: the fast path, or, when it throws (JSON.stringify, a getter), copies read once. */
 function written (fields: Record<string, unknown>, inRequest: boolean): string {
   try {
     return fieldsJson(fields, false, inRequest)
   } catch {
     return fieldsJson(fields, true, inRequest)
+  }
+}
+
+function ecsWritten (fields: Record<string, unknown>): string {
+  try {
+    return ecsJson(fields, false)
+  } catch {
+    return ecsJson(fields, true)
   }
 }
 
@@ -30,6 +46,18 @@ function changesBetweenReads (value: unknown): boolean {
   } catch {
     return false
   }
+}
+
+/** One to six fuzzed fields named by `name`, now and then a `tags` field. */
+function fuzzedFields (random: Random, name: (k: number) => string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {}
+  const count = 1 + random.int(6)
+  for (let k = 0; k < count; k++) {
+    const value = fieldValue(random)
+    if (!changesBetweenReads(value)) fields[name(k)] = value
+  }
+  if (random.next() < 0.1) fields.tags = ['fuzz']
+  return fields
 }
 
 function deep (levels: number): unknown {
@@ -58,7 +86,7 @@ const EDGES: Record<string, () => unknown> = {
   'a Date nested': () => ({ at: new Date(0) })
 }
 
-describe('Logstash fields: plain data written where it is, exactly as from copies read once', () => {
+describe('plain data written where it is, exactly as from copies read once', () => {
   for (const inRequest of [false, true]) {
     const where = inRequest ? 'inside a request' : 'outside a request'
     for (const [name, make] of Object.entries(EDGES)) {
@@ -71,18 +99,29 @@ describe('Logstash fields: plain data written where it is, exactly as from copie
     it(`${where}: 3,000 fuzzed field sets (seed 0x91a1)`, () => {
       const random = new Random(0x91a1)
       for (let n = 0; n < 3000; n++) {
-        const fields: Record<string, unknown> = {}
-        const count = 1 + random.int(6)
-        for (let k = 0; k < count; k++) {
-          const value = fieldValue(random)
-          if (!changesBetweenReads(value)) fields[`f${k}`] = value
-        }
-        if (random.next() < 0.1) fields.tags = ['fuzz']
+        const fields = fuzzedFields(random, (k) => `f${k}`)
         if (random.next() < 0.1) fields.interpreter = 'reserved'
         assert.equal(written(fields, inRequest), fieldsJson(fields, true, inRequest), `field set ${n}: ${Object.keys(fields).join(', ')}`)
       }
     })
   }
+
+  describe('ECS: the fields routed', () => {
+    for (const [name, make] of Object.entries(EDGES)) {
+      it(name, () => {
+        const fields = { before: 1, value: make(), 'url.path': '/x', after: 'two' }
+        assert.equal(ecsWritten(fields), ecsJson(fields, true))
+      })
+    }
+
+    it('3,000 fuzzed field sets (seed 0xec5)', () => {
+      const random = new Random(0xec5)
+      for (let n = 0; n < 3000; n++) {
+        const fields = fuzzedFields(random, (k) => random.next() < 0.2 ? `user.f${k}` : `f${k}`)
+        assert.equal(ecsWritten(fields), ecsJson(fields, true), `field set ${n}: ${Object.keys(fields).join(', ')}`)
+      }
+    })
+  })
 
   it('returns plain fields themselves, no copy, outside a request', () => {
     const fields = { orderId: 1, customer: { id: 2, tier: 'gold' }, items: ['a', 'b'] }
