@@ -29,24 +29,14 @@ export function isPlainData (value: unknown, depth: number): boolean {
  * of `reserved` (written as `field_<name>`). Then the fields are the event's as they are.
  */
 export function isPlainFields (fields: unknown, reserved: ReadonlySet<string>): boolean {
-  if (typeof fields !== 'object' || fields === null) return false
-  try {
-    const proto: unknown = Object.getPrototypeOf(fields)
-    if ((proto !== OBJECT_PROTOTYPE && proto !== null) || hasInheritedToJson(proto)) return false
-    let keys = 0
-    for (const key in fields) {
-      if (++keys > MAX_KEYS || key === 'tags' || key === 'toJSON' || reserved.has(key)) return false
-      const item = (fields as Record<string, unknown>)[key]
-      if (!isPlainData(item, 0) && !(typeof item === 'function' || item === undefined)) return false
-    }
-    return true
-  } catch {
-    return false
-  }
+  return typeof fields === 'object' && fields !== null && isPlainContainer(fields, -1, reserved)
 }
 
-function isPlainContainer (value: object, depth: number): boolean {
+// With `reserved`, `value` is an event's fields (`isPlainFields`): an object, never an array,
+// without the keys `reserved` and `tags`.
+function isPlainContainer (value: object, depth: number, reserved?: ReadonlySet<string>): boolean {
   try {
+    if (reserved !== undefined && Array.isArray(value)) return false
     const proto: unknown = Object.getPrototypeOf(value)
     // JSON.stringify calls a `toJSON` (an own one, or one added to a prototype), and what it
     // returns is not checked here. An object's own one is found among its keys: asking each
@@ -66,6 +56,7 @@ function isPlainContainer (value: object, depth: number): boolean {
     let keys = 0
     for (const key in value) {
       if (++keys > MAX_KEYS || key === 'toJSON') return false
+      if (reserved !== undefined && (key === 'tags' || reserved.has(key))) return false
       const item = (value as Record<string, unknown>)[key]
       // `undefined` and functions are left out, by JSON.stringify and by toJsonSafe alike.
       if (!isPlainData(item, depth + 1) && !(typeof item === 'function' || item === undefined)) return false

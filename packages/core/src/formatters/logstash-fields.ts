@@ -22,12 +22,13 @@ const MAX_KEYS = DEFAULT_LIMITS.maxObjectKeys
  * or an `automatic` field such as `stack_trace` or `req_method`) is written as
  * `field_<name>`. A `tags` field holding a string or an array is kept under `TAG_VALUES`:
  * it joins the event's tags (python-logstash-async sends it to the top-level `tags`).
- * Never throws.
+ * With `readOnce`, never throws.
  *
- * Unless `readOnce`, plain data (see `isPlainData`) is not copied: nested plain objects and
- * arrays are written where they are, and fields that are plain data as a whole, with no
- * target yet, are returned as they are. The caller's `JSON.stringify` then reads them
- * again; when it throws, the caller copies again with `readOnce`, every value read once.
+ * Unless `readOnce`, plain data (see `isPlainData`) is not copied: the fields are read
+ * straight into the target, nested plain objects and arrays are written where they are, and
+ * fields that are plain data as a whole, with no target yet, are returned as they are. The
+ * caller's `JSON.stringify` then reads them again. A getter or Proxy that throws (here, or
+ * in JSON.stringify) throws to the caller, which starts again with `readOnce`.
  */
 export function copyUserFields (
   source: Fields,
@@ -37,16 +38,8 @@ export function copyUserFields (
   readOnce: boolean
 ): Target {
   if (!readOnce && typeof source === 'object' && source !== null) {
-    if (target === undefined) {
-      if (isPlainFields(source, reserved)) return source as Target
-    } else {
-      // Straight from the fields into the target, without a copy of the fields first.
-      try {
-        return copyFields(source, target, reserved, automatic, false)
-      } catch {
-        // A getter or a Proxy threw: again below, from a copy with a marker in its place.
-      }
-    }
+    if (target !== undefined) return copyFields(source, target, reserved, automatic, false)
+    if (isPlainFields(source, reserved)) return source as Target
   }
   const copy = readFields(source)
   return copyFields(copy, target ?? copy, reserved, automatic, readOnce)

@@ -135,14 +135,15 @@ export class LogstashFormatter implements Formatter {
       if (fields !== undefined) fields = redactor.fields(fields)
     }
 
-    let target = this.#eventFields(automatic, contextFields, fields, false)
+    let target: Target | undefined
     let json: string
     try {
+      target = this.#eventFields(automatic, contextFields, fields, false)
       json = target === undefined ? '' : JSON.stringify(target)
     } catch {
-      // Plain data is written without a copy, and JSON.stringify read it a second time: a
-      // getter or a Proxy answered otherwise then (a BigInt, a cycle, a throw). Again, from
-      // copies in which every value was read once.
+      // Plain data is written without a copy, and JSON.stringify read it a second time (or a
+      // getter threw on the first): a getter or a Proxy answered otherwise then (a BigInt, a
+      // cycle, a throw). Again, from copies in which every value was read once.
       target = this.#eventFields(automatic, contextFields, fields, true) as Target
       json = JSON.stringify(target)
     }

@@ -123,6 +123,22 @@ describe('plain data written where it is, exactly as from copies read once', () 
     })
   })
 
+  it('never returns fields that are an array as they are (untyped callers): their JSON is no object', () => {
+    for (const fields of [[1, 2], Object.setPrototypeOf([1, 2], null) as unknown[]]) {
+      const target = copyUserFields(fields as unknown as Record<string, unknown>, undefined, RESERVED, undefined, false)
+      assert.notEqual(target, fields)
+      assert.match(JSON.stringify(target), /^\{/)
+    }
+  })
+
+  for (const inRequest of [false, true]) {
+    it(`${inRequest ? 'inside' : 'outside'} a request: fields that are a Proxy whose get throws are written from copies, a marker in place`, () => {
+      const fields = new Proxy({ a: 1, b: 2 }, { get (_t, key) { if (key === 'b') throw new Error('trap'); return 1 } })
+      assert.equal(written(fields, inRequest), fieldsJson(fields, true, inRequest))
+      assert.match(fieldsJson(fields, true, inRequest), /"b":"\[Getter threw: Error: trap\]"/)
+    })
+  }
+
   it('returns plain fields themselves, no copy, outside a request', () => {
     const fields = { orderId: 1, customer: { id: 2, tier: 'gold' }, items: ['a', 'b'] }
     assert.equal(copyUserFields(fields, undefined, RESERVED, undefined, false), fields)
