@@ -19,7 +19,7 @@ const USAGE = `usage: npm run bench -- [options]
   --only a,b     only these contenders (ids: ${CONTENDERS.map((c) => c.id).join(', ')}); the baseline is always run
   --idle-ms N    a run ends short when the sink got nothing for this long (default 3000)
   --before DIR   also run a saved build of the core (a copy of packages/core: package.json and dist/) as logstash-async-before
-  --cpu-prof     write a V8 CPU profile of each contender process to .bench/profiles/
+  --cpu-prof     write a V8 CPU profile of each thread of each contender process to .bench/profiles/<id>-r<round>/
   --json FILE    also write every run's raw figures to FILE
   --samples      print the first line each contender wrote`
 
@@ -81,14 +81,28 @@ function startSink () {
   return new Promise((resolve, reject) => {
     sink.once('error', reject)
     sink.once('exit', (code) => reject(new Error(`sink exited with ${code}`)))
-    sink.once('message', (msg) => { if (msg.type === 'listening') resolve({ sink, ports: msg.ports }) })
+    const timer = setTimeout(() => { sink.kill(); reject(new Error(`the sink did not listen within ${SINK_ANSWER_MS} ms`)) }, SINK_ANSWER_MS)
+    const onMessage = (msg) => {
+      if (msg.type !== 'listening') return
+      clearTimeout(timer)
+      sink.off('message', onMessage)
+      resolve({ sink, ports: msg.ports })
+    }
+    sink.on('message', onMessage)
   })
 }
 
+// The sink answers at once; a bench that waits for it silently would hang for good.
+const SINK_ANSWER_MS = 30_000
+
 function request (sink, msg, answer) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sink.off('message', onMessage)
+      reject(new Error(`the sink did not answer ${msg.type} with ${answer} within ${SINK_ANSWER_MS} ms`))
+    }, SINK_ANSWER_MS)
     const onMessage = (reply) => {
-      if (reply.runId === msg.runId && reply.type === answer) { sink.off('message', onMessage); resolve(reply) }
+      if (reply.runId === msg.runId && reply.type === answer) { clearTimeout(timer); sink.off('message', onMessage); resolve(reply) }
     }
     sink.on('message', onMessage)
     sink.send(msg)
@@ -109,8 +123,9 @@ async function runOne (settings, sink, ports, contender, round) {
   try {
     await request(sink, { type: 'arm', runId, expected: settings.events }, 'armed')
     const config = { file: contender.file, options: contender.options ?? {}, host: '127.0.0.1', port, ports: hostPorts, tmpDir, events: settings.events, chunk: settings.chunk }
+    // One directory per run: Node names each thread's profile (pino's transport runs in a thread).
     const execArgv = settings.cpuProf
-      ? ['--cpu-prof', '--cpu-prof-dir', settings.profileDir, '--cpu-prof-name', `${contender.id}-r${round}.cpuprofile`]
+      ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.profileDir, `${contender.id}-r${round}`)]
       : []
     // LOGSTASH_* variables would change our handler's defaults: not in a benchmark.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOGSTASH_')))

@@ -7,6 +7,7 @@ import { FIXTURES, FixtureProcess } from '../../../test/helpers/child-process'
 import { assertEcsLine, valueAt } from '../../../test/helpers/ecs-validate'
 import { TcpReceiver } from '../../../test/helpers/tcp-receiver'
 import { TempDir } from '../../../test/helpers/temp-dir'
+import { createTargetStream } from '@logstash-async/pino'
 
 // What would hold a batch back: only flush(), end() or the exit path send anything.
 const HOLDING = { flushIntervalMs: 60_000, flushCount: 1_000_000 }
@@ -101,6 +102,37 @@ logger.flush(() => console.log(require.resolve('@logstash-async/pino')))
       assert.equal(child.lines[0], join(modules, '@logstash-async', 'pino', 'dist', 'index.js'))
     } finally {
       temp.remove()
+    }
+  })
+})
+
+describe('LogstashTargetStream', () => {
+  it('writes a chunk of many lines a thousand per turn of the event loop, so that the handler sends meanwhile', async () => {
+    // A chunk is what pino's ring buffer held: thousands of lines. Written in one go, every
+    // event would wait in the cache until the last line was read.
+    const receiver = await TcpReceiver.start()
+    const stream = await createTargetStream({ host: '127.0.0.1', port: receiver.port })
+    try {
+      const count = 20_000
+      const chunk = Array.from({ length: count }, (_, seq) => JSON.stringify({ level: 30, time: Date.now(), seq, msg: 'chunk' }) + '\n').join('')
+      let writing = true
+      let sentWhileWriting = false
+      const sample = (): void => {
+        if (!writing) return
+        const { inFlight, sent } = stream.handler.stats()
+        if (inFlight > 0 || sent > 0) sentWhileWriting = true
+        setImmediate(sample)
+      }
+      setImmediate(sample)
+      await new Promise<void>((resolve, reject) => stream.write(chunk, (err) => err ? reject(err) : resolve()))
+      writing = false
+      assert.ok(sentWhileWriting, 'no batch was sent before the whole chunk had been written to the handler')
+      await receiver.waitForEvents(count, 20_000)
+      assert.deepEqual(receiver.events.map((e) => (e.extra as { seq: number }).seq), Array.from({ length: count }, (_, i) => i))
+    } finally {
+      stream.end()
+      await once(stream, 'close')
+      await receiver.close()
     }
   })
 })
