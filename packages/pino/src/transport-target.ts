@@ -77,6 +77,8 @@ export class LogstashTargetStream extends Writable {
   readonly #writer: LineWriter
   readonly #highWater: number
   #partial = ''
+  /** flush() calls waiting for the lines written before them to reach the handler. */
+  #flushes: Array<() => void> = []
 
   constructor (handler: LogstashHandler, writer: LineWriter) {
     super({ decodeStrings: false, autoDestroy: true, highWaterMark: STREAM_HIGH_WATER })
@@ -93,7 +95,22 @@ export class LogstashTargetStream extends Writable {
 
   /** Delivers what was written before it; thread-stream calls it for `logger.flush(cb)`. */
   flush (callback: (err?: Error) => void): void {
-    this.handler.flush().then(() => callback(), (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))))
+    const deliver = (): void => {
+      this.handler.flush().then(() => callback(), (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))))
+    }
+    // thread-stream asks once it handed every line over, but lines handed over may still
+    // wait in this stream's buffer, or in a chunk written a thousand lines per turn.
+    if (this.writableLength === 0 || this.destroyed) deliver()
+    else this.#flushes.push(deliver)
+  }
+
+  // Called once a chunk is written to the handler: flushes wait until no line is left.
+  #chunkDone (callback: () => void): void {
+    callback()
+    if (this.writableLength > 0 || this.#flushes.length === 0) return
+    const waiting = this.#flushes
+    this.#flushes = []
+    for (const deliver of waiting) deliver()
   }
 
   override _write (chunk: string | Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -133,12 +150,20 @@ export class LogstashTargetStream extends Writable {
       }
     }
     this.#partial = text.slice(start)
-    callback()
+    this.#chunkDone(callback)
   }
 
   #waiting (): number {
     const { queued, inFlight } = this.handler.stats()
     return queued + inFlight
+  }
+
+  override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
+    // Nothing more will be written: what reached the handler is what a flush can deliver.
+    const waiting = this.#flushes
+    this.#flushes = []
+    for (const deliver of waiting) deliver()
+    callback(error)
   }
 
   override _final (callback: (error?: Error | null) => void): void {

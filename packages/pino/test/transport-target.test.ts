@@ -137,6 +137,30 @@ describe('LogstashTargetStream', () => {
   })
 })
 
+describe('LogstashTargetStream.flush()', () => {
+  it('calls back once every line written before it is delivered, the ones still waiting in the stream too', async () => {
+    // thread-stream asks for a flush once it handed its lines over: some still wait in the
+    // stream's buffer, or in a chunk being written a thousand lines per turn.
+    const receiver = await TcpReceiver.start()
+    const stream = await createTargetStream({ host: '127.0.0.1', port: receiver.port, ...HOLDING })
+    try {
+      const lines = (from: number, count: number): string =>
+        Array.from({ length: count }, (_, i) => JSON.stringify({ level: 30, time: Date.now(), seq: from + i, msg: 'flushed' }) + '\n').join('')
+      stream.write(lines(0, 5000))
+      stream.write(lines(5000, 3000))
+      const sentAtCallback = await new Promise<number>((resolve, reject) => {
+        stream.flush((err) => err ? reject(err) : resolve(stream.handler.stats().sent))
+      })
+      assert.equal(sentAtCallback, 8000)
+      await receiver.waitForEvents(8000, 10_000)
+    } finally {
+      stream.end()
+      await once(stream, 'close')
+      await receiver.close()
+    }
+  })
+})
+
 describe('pino at process exit', () => {
   let receiver: TcpReceiver
   let child: FixtureProcess | undefined
