@@ -93,11 +93,26 @@ export class LogstashTargetStream extends Writable {
     if (isPinoConfig(message)) this.#writer.configure(message.config)
   }
 
-  /** Delivers what was written before it; thread-stream calls it for `logger.flush(cb)`. */
+  /**
+   * Delivers what was written before it; thread-stream calls it for `logger.flush(cb)`.
+   * Calls back once that is delivered, or after `closeTimeoutMs`.
+   */
   flush (callback: (err?: Error) => void): void {
-    const deliver = (): void => {
-      this.handler.flush().then(() => callback(), (err: unknown) => callback(err instanceof Error ? err : new Error(String(err))))
+    let settled = false
+    const finish = (err?: Error): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      const waiting = this.#flushes.indexOf(deliver)
+      if (waiting !== -1) this.#flushes.splice(waiting, 1)
+      callback(err)
     }
+    const deliver = (): void => {
+      this.handler.flush().then(() => finish(), (err: unknown) => finish(err instanceof Error ? err : new Error(String(err))))
+    }
+    // Bounded as the handler's own flush, whatever holds the lines back (a receiver that
+    // stopped reading keeps them in a chunk, behind the backpressure wait).
+    const timer = setTimeout(() => finish(), this.handler.options.closeTimeoutMs)
     // thread-stream asks once it handed every line over, but lines handed over may still
     // wait in this stream's buffer, or in a chunk written a thousand lines per turn.
     if (this.writableLength === 0 || this.destroyed) deliver()
