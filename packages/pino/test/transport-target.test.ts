@@ -70,6 +70,19 @@ describe('pino.transport({ target: \'@logstash-async/pino\' })', () => {
     assert.deepEqual(receiver.events.map((e) => (e.extra as { seq: number }).seq), Array.from({ length: 20_000 }, (_, i) => i))
   })
 
+  it('runs with the smaller young generation the README suggests for its thread', async () => {
+    transport = pino.transport({
+      target: '@logstash-async/pino',
+      options: { host: '127.0.0.1', port: receiver.port },
+      worker: { resourceLimits: { maxYoungGenerationSizeMb: 16 } }
+    })
+    const logger = pino(transport)
+    for (let seq = 0; seq < 2000; seq++) logger.info({ seq }, 'small young generation')
+    await new Promise<void>((resolve, reject) => logger.flush((err) => err ? reject(err) : resolve()))
+    await receiver.waitForEvents(2000, 10_000)
+    assert.deepEqual(receiver.events.map((e) => (e.extra as { seq: number }).seq), Array.from({ length: 2000 }, (_, i) => i))
+  })
+
   it('reports a wrong option as the transport\'s error, naming it', async () => {
     transport = pino.transport({ target: '@logstash-async/pino', options: { port: 'eighty' } })
     const [err] = await once(transport, 'error') as [Error]
