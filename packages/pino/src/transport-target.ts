@@ -142,7 +142,7 @@ export class LogstashTargetStream extends Writable {
    * takes events more slowly than pino writes them), it stops until half of that is sent,
    * and so does the thread's reading of pino's ring buffer, rather than let the cache evict
    * the oldest events. A failed send ends the wait: in an outage the cache's bound decides
-   * what is kept, not the application's memory.
+   * what is kept, not the application's memory; so does the end of the stream.
    */
   #writeFrom (text: string, start: number, callback: () => void): void {
     let lines = 0
@@ -150,10 +150,11 @@ export class LogstashTargetStream extends Writable {
     while ((end = text.indexOf('\n', start)) !== -1) {
       if (end > start) this.#writer.writeLine(text.slice(start, end))
       start = end + 1
-      if (++lines % BACKPRESSURE_CHECK_LINES === 0 && this.#waiting() >= this.#highWater && !this.handler.closed) {
+      if (++lines % BACKPRESSURE_CHECK_LINES === 0 && this.#waiting() >= this.#highWater && !this.#shuttingDown()) {
         const failures = this.handler.stats().failedSends
         const poll = (): void => {
-          if (this.#waiting() < this.#highWater / 2 || this.handler.stats().failedSends > failures || this.handler.closed) this.#writeFrom(text, start, callback)
+          if (this.destroyed) return
+          if (this.#waiting() < this.#highWater / 2 || this.handler.stats().failedSends > failures || this.#shuttingDown()) this.#writeFrom(text, start, callback)
           else setTimeout(poll, BACKPRESSURE_POLL_MS)
         }
         setTimeout(poll, BACKPRESSURE_POLL_MS)
@@ -166,6 +167,15 @@ export class LogstashTargetStream extends Writable {
     }
     this.#partial = text.slice(start)
     this.#chunkDone(callback)
+  }
+
+  /**
+   * The logger ended (`transport.end()`, process exit): nothing is held back any more, so the
+   * end keeps its `closeTimeoutMs` even when a receiver stopped reading; what the cache's
+   * bound cannot keep is dropped and counted, and reported at close.
+   */
+  #shuttingDown (): boolean {
+    return this.writableEnded || this.handler.closed
   }
 
   #waiting (): number {

@@ -223,6 +223,22 @@ describe('pino at process exit', () => {
       assert.equal(child.stderr, '')
     })
 
+    it(`ends within closeTimeoutMs when Logstash stopped reading (${mode})`, async () => {
+      // A cache bound the burst overruns, events the kernel's buffers cannot all take: the
+      // target holds pino's lines back while the cache is half full. That hold must end
+      // with the logger, or the exit waits for the receiver.
+      receiver.pauseReading()
+      const started = Date.now()
+      child = new FixtureProcess('pino-exit.js', [String(receiver.port), '10000', '500', mode, '2000', '1000'])
+      const exit = await child.exit(30_000)
+      const took = Date.now() - started
+      assert.equal(exit.code, 0, child.stderr)
+      // Start-up and logging included; without the bound it waits for the receiver.
+      assert.ok(took < 8000, `exited after ${took} ms`)
+      // What the receiver did not take is counted and reported, not silently lost.
+      assert.match(child.stderr, /DroppedEventsError \(LOGSTASH_(CACHE_FULL|CLOSE_UNDELIVERED|EXIT_UNDELIVERED)\)/)
+    })
+
     it(`ends within closeTimeoutMs when Logstash is down (${mode})`, async () => {
       await receiver.kill()
       child = new FixtureProcess('pino-exit.js', [String(receiver.port), '10000', '500', mode])
