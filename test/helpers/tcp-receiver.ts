@@ -8,6 +8,13 @@ export interface TcpReceiverOptions {
   /** Listen on this port (to restart a receiver where it was). @default 0 */
   port?: number
   host?: string
+  /**
+   * Parse lines only when `events` or `invalid` are read, not as they arrive: for a burst,
+   * where parsing in the read path would make this receiver what limits the sender. Without
+   * it, `events` fills as lines arrive (a test may hold the array and poll it).
+   * @default false
+   */
+  parseOnRead?: boolean
 }
 
 /** What a TLS receiver learnt about one client connection. */
@@ -23,12 +30,14 @@ export interface TlsPeer {
 /**
  * A Logstash tcp input with the json_lines codec, on loopback: collects every line it
  * receives, parsed as JSON. Lines that are not valid JSON are kept in `invalid` so a test
- * can assert there are none.
+ * can assert there are none. `clear()` forgets what was received.
  */
 export class TcpReceiver {
-  readonly events: Record<string, unknown>[] = []
   readonly lines: string[] = []
-  readonly invalid: string[] = []
+  readonly #events: Record<string, unknown>[] = []
+  readonly #invalid: string[] = []
+  /** How many of `lines` were parsed into `events` or `invalid`. */
+  #parsed = 0
   /** For each line of `lines`, the connection (1-based, in accept order) it came on. */
   readonly lineConnections: number[] = []
   readonly sockets = new Set<Socket>()
@@ -49,6 +58,39 @@ export class TcpReceiver {
     const receiver = new TcpReceiver(options)
     await receiver.listen(options.port ?? 0)
     return receiver
+  }
+
+  /** Every line received, parsed, in order (lines that are not JSON are in `invalid`). */
+  get events (): Record<string, unknown>[] {
+    this.#parse()
+    return this.#events
+  }
+
+  /** The lines received that are not valid JSON. */
+  get invalid (): string[] {
+    this.#parse()
+    return this.#invalid
+  }
+
+  /** Forgets every line received so far. */
+  clear (): void {
+    this.lines.length = 0
+    this.lineConnections.length = 0
+    this.#events.length = 0
+    this.#invalid.length = 0
+    this.#parsed = 0
+  }
+
+  #parse (): void {
+    const lines = this.lines
+    for (; this.#parsed < lines.length; this.#parsed++) {
+      const line = lines[this.#parsed] as string
+      try {
+        this.#events.push(JSON.parse(line) as Record<string, unknown>)
+      } catch {
+        this.#invalid.push(line)
+      }
+    }
   }
 
   get port (): number { return this.#port }
@@ -162,11 +204,7 @@ export class TcpReceiver {
     if (line.length === 0) return
     this.lines.push(line)
     this.lineConnections.push(connection)
-    try {
-      this.events.push(JSON.parse(line) as Record<string, unknown>)
-    } catch {
-      this.invalid.push(line)
-    }
+    if (this.#options.parseOnRead !== true) this.#parse()
   }
 }
 

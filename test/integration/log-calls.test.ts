@@ -61,8 +61,7 @@ describe('log calls as Node users write them, through a TCP receiver', () => {
     assert.deepEqual(events[0]?.tags, ['shop', 'audit'])
     assert.equal(extra(events[0]).tags, undefined)
     await handler?.close()
-    receiver.events.length = 0
-    receiver.lines.length = 0
+    receiver.clear()
     const [ecs] = await ship(new EcsFormatter({ apmIntegration: false, tags: ['shop'] }), (log) => log.info('audit trail', { tags: 'audit' }), 1)
     assert.deepEqual(ecs?.tags, ['shop', 'audit'])
   })
