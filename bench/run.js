@@ -76,6 +76,9 @@ function options () {
   }
 }
 
+// The sink answers at once; a bench that waits for it silently would hang for good.
+const SINK_ANSWER_MS = 30_000
+
 function startSink () {
   const sink = fork(path.join(__dirname, 'sink.js'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   return new Promise((resolve, reject) => {
@@ -91,9 +94,6 @@ function startSink () {
     sink.on('message', onMessage)
   })
 }
-
-// The sink answers at once; a bench that waits for it silently would hang for good.
-const SINK_ANSWER_MS = 30_000
 
 function request (sink, msg, answer) {
   return new Promise((resolve, reject) => {

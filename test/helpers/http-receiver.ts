@@ -129,8 +129,6 @@ export class HttpReceiver {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
-      let rawLength = 0
-      for (const chunk of chunks) rawLength += chunk.length
       // Plain bodies stay in the chunks they came in (a fresh 600 KB buffer per request is a
       // page fault per 4 KiB); gzip bodies are inflated whole.
       let decoded: Buffer[] | undefined = chunks
@@ -148,7 +146,7 @@ export class HttpReceiver {
         method: req.method ?? '',
         url: req.url ?? '',
         headers: req.headers,
-        rawLength,
+        rawLength: byteLength(chunks),
         get body (): string { return (body ??= decoded === undefined ? '<not gzip>' : Buffer.concat(decoded).toString('utf8')) },
         status: typeof answer === 'string' ? 0 : answer.status,
         connection
@@ -186,16 +184,18 @@ function byteLength (chunks: readonly Buffer[]): number {
 
 /** Whether the body in `chunks`, JSON whitespace aside, starts with `[` and ends with `]`. */
 function isBracketed (chunks: readonly Buffer[]): boolean {
-  const body = chunks.filter((chunk) => chunk.length > 0)
-  const isSpace = (byte: number | undefined): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09
-  const first = body.findIndex((chunk) => !chunk.every((byte) => isSpace(byte)))
-  if (first === -1) return false
-  const last = body.findLastIndex((chunk) => !chunk.every((byte) => isSpace(byte)))
-  const head = body[first] as Buffer
-  const tail = body[last] as Buffer
-  const open = head.findIndex((byte) => !isSpace(byte))
-  const close = tail.findLastIndex((byte) => !isSpace(byte))
-  return head[open] === 0x5b && tail[close] === 0x5d && (first !== last || open < close)
+  return edgeByte(chunks, false) === 0x5b && edgeByte(chunks, true) === 0x5d
+}
+
+/** The first (or last) byte of the body in `chunks` that is not JSON whitespace. */
+function edgeByte (chunks: readonly Buffer[], fromEnd: boolean): number | undefined {
+  for (const chunk of fromEnd ? [...chunks].reverse() : chunks) {
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[fromEnd ? chunk.length - 1 - i : i] as number
+      if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return byte
+    }
+  }
+  return undefined
 }
 
 /** The elements of a JSON array, each as its own JSON text. */

@@ -122,7 +122,10 @@ export class LogstashTargetStream extends Writable {
   // Called once a chunk is written to the handler: flushes wait until no line is left.
   #chunkDone (callback: () => void): void {
     callback()
-    if (this.writableLength > 0 || this.#flushes.length === 0) return
+    if (this.writableLength === 0) this.#deliverWaitingFlushes()
+  }
+
+  #deliverWaitingFlushes (): void {
     const waiting = this.#flushes
     this.#flushes = []
     for (const deliver of waiting) deliver()
@@ -161,7 +164,8 @@ export class LogstashTargetStream extends Writable {
         return
       }
       if (lines === LINES_PER_TURN) {
-        setImmediate(() => this.#writeFrom(text, start, callback))
+        // A stream destroyed meanwhile writes nothing more, as after a backpressure wait.
+        setImmediate(() => { if (!this.destroyed) this.#writeFrom(text, start, callback) })
         return
       }
     }
@@ -185,9 +189,7 @@ export class LogstashTargetStream extends Writable {
 
   override _destroy (error: Error | null, callback: (error?: Error | null) => void): void {
     // Nothing more will be written: what reached the handler is what a flush can deliver.
-    const waiting = this.#flushes
-    this.#flushes = []
-    for (const deliver of waiting) deliver()
+    this.#deliverWaitingFlushes()
     callback(error)
   }
 
