@@ -124,9 +124,11 @@ async function runOne (settings, sink, ports, contender, round) {
     await request(sink, { type: 'arm', runId, expected: settings.events }, 'armed')
     const config = { file: contender.file, options: contender.options ?? {}, host: '127.0.0.1', port, ports: hostPorts, tmpDir, events: settings.events, chunk: settings.chunk }
     // One directory per run: Node names each thread's profile (pino's transport runs in a thread).
-    const execArgv = settings.cpuProf
-      ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.profileDir, `${contender.id}-r${round}`)]
-      : []
+    // BENCH_NODE_ARGS: V8 flags NODE_OPTIONS refuses (--trace-gc-nvp), for the contender only.
+    const execArgv = [
+      ...(settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', path.join(settings.profileDir, `${contender.id}-r${round}`)] : []),
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+    ]
     // LOGSTASH_* variables would change our handler's defaults: not in a benchmark.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('LOGSTASH_')))
     const child = fork(path.join(__dirname, 'child.js'), [JSON.stringify(config)], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
