@@ -8,10 +8,11 @@
 //   npm run bench:format
 //   npm run bench:format -- --before .bench/core-before --rounds 9
 
-const { fork } = require('node:child_process')
 const path = require('node:path')
 const { parseArgs } = require('node:util')
 const { makeEvent } = require('./event')
+const { measureInChild } = require('./forked')
+const { median } = require('./report')
 
 const { values } = parseArgs({
   options: {
@@ -67,21 +68,6 @@ function runChild ({ module, formatter, scenario, calls }) {
   process.send({ usPerCall: (used.user + used.system) / calls, bytes })
 }
 
-function measure (job) {
-  return new Promise((resolve, reject) => {
-    const child = fork(__filename, ['--child', JSON.stringify(job)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-    child.once('message', resolve)
-    child.once('error', reject)
-    child.once('exit', (code) => { if (code !== 0) reject(new Error(`child exited with ${code}`)) })
-  })
-}
-
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
-
 async function main () {
   const calls = Number(values.calls)
   const rounds = Number(values.rounds)
@@ -97,7 +83,7 @@ async function main () {
   for (let round = 0; round < rounds; round++) {
     // Rotated each round: no job always runs first or after the same neighbour.
     const order = [...jobs.slice(round % jobs.length), ...jobs.slice(0, round % jobs.length)]
-    for (const job of order) results.get(job.key).push((await measure(job)).usPerCall)
+    for (const job of order) results.get(job.key).push((await measureInChild(__filename, job)).usPerCall)
     process.stderr.write(`round ${round + 1}/${rounds}\n`)
   }
   console.log(`format() of bench/event.js's record, main-thread CPU per call (median of ${rounds} rounds of ${calls} calls, Node ${process.version})`)

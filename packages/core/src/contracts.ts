@@ -59,6 +59,12 @@ export interface SendOutcome {
  */
 export interface Transport {
   send (events: readonly string[]): Promise<void | SendOutcome>
+  /**
+   * The same, for a batch whose cache keeps its events as UTF-8 (`CachedBatch.bytes`): the
+   * transport copies their bytes into its frames and no string is made. Without it, the
+   * worker sends `batch.events`.
+   */
+  sendBytes? (events: EventBytes): Promise<void | SendOutcome>
   close (): Promise<void>
   /**
    * How many sends may be under way at once (Beats windows awaiting their ACK, HTTP requests
@@ -71,6 +77,27 @@ export interface Transport {
 /** Events taken from a cache, in FIFO order, to be acknowledged or released exactly once. */
 export interface CachedBatch {
   readonly events: readonly string[]
+  /** How many events: `events.length`, known without reading them (a cache that keeps no strings). */
+  readonly count?: number
+  /** The events as UTF-8, when the cache keeps them so (`events` then decodes them at each read). */
+  readonly bytes?: EventBytes
+}
+
+/**
+ * Events as UTF-8 bytes, as a cache that keeps them so gives them to a transport: each
+ * event's size is known, and events are copied into a transport's buffer without ever
+ * becoming strings again.
+ */
+export interface EventBytes {
+  readonly length: number
+  /** UTF-8 bytes of event `index`. */
+  byteLength (index: number): number
+  /**
+   * Copies events `start` to `end` (exclusive) into `target` (large enough) from `offset`,
+   * each followed by the byte `separator` when one is given; returns the offset after the
+   * last byte written.
+   */
+  copy (start: number, end: number, target: Buffer, offset: number, separator?: number): number
 }
 
 /** Counters a cache keeps; the handler's `stats()` adds them up. */

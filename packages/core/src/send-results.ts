@@ -30,14 +30,14 @@ export class SendResults {
   async delivered (batch: CachedBatch, outcome: void | SendOutcome): Promise<void> {
     await this.#cache.ack(batch)
     const refused = outcome?.dropped ?? 0
-    this.counts.sent += batch.events.length - refused
+    this.counts.sent += (batch.count ?? batch.events.length) - refused
     this.counts.refused += refused
     if (outcome?.error !== undefined) this.#reporter.report(outcome.error)
   }
 
   /** Returns whether the batch waits to be sent again. `quiet`: the send was aborted by close(). */
   async failed (batch: CachedBatch, error: TransportError, quiet: boolean): Promise<boolean> {
-    const n = batch.events.length
+    const n = batch.count ?? batch.events.length
     const settled = error.settled
     if (!error.retryable) {
       await this.#cache.ack(batch)

@@ -224,7 +224,7 @@ export class Worker {
         }
         const settledBefore = this.#settledSends
         const batch = await this.#cache.take(batchSize)
-        if (batch.events.length === 0) {
+        if ((batch.count ?? batch.events.length) === 0) {
           // Rows of another process sharing the cache (or an unwritable one): nothing to
           // retry. A send that ended meanwhile may have changed that: look again then.
           this.#tookNothing = this.#settledSends === settledBefore
@@ -247,7 +247,7 @@ export class Worker {
   }
 
   #send (lane: Lane, batch: CachedBatch): void {
-    const sending = this.#pool.sendOn(lane, batch.events).then(
+    const sending = this.#pool.sendOn(lane, batch).then(
       (outcome) => this.#results.delivered(batch, outcome),
       async (err: unknown) => {
         if (!await this.#results.failed(batch, asTransportError(err), this.#stopped)) return

@@ -1,5 +1,5 @@
-import type { Cache, CacheCounts, CachedBatch } from '../contracts'
-import { EventQueue } from './event-queue'
+import type { Cache, CacheCounts, CachedBatch, EventBytes } from '../contracts'
+import { EventQueue, type QueueSlots } from './event-queue'
 
 /** Options of `MemoryCache`, resolved: the handler fills them from `cache` (see `DEFAULTS`). */
 export interface MemoryCacheOptions {
@@ -9,18 +9,43 @@ export interface MemoryCacheOptions {
   maxBytes: number | undefined
 }
 
-class MemoryBatch implements CachedBatch {
-  readonly events: string[] = []
-  readonly times: number[] = []
-  readonly sizes: number[] = []
-  readonly seqs: number[] = []
-  bytes = 0
+class MemoryBatch implements CachedBatch, EventBytes {
+  readonly slots: QueueSlots
+  readonly #queue: EventQueue
+  /** UTF-8 bytes of its events, when the cache keeps a byte bound. */
+  size = 0
   /**
    * How many of its oldest events the bound has claimed while they were on the wire: they
    * are dropped if the send fails and forgiven if it succeeds (always a prefix, see #owe).
    */
   owed = 0
   owedBytes = 0
+
+  constructor (queue: EventQueue, slots: QueueSlots) {
+    this.#queue = queue
+    this.slots = slots
+  }
+
+  get count (): number { return this.slots.length }
+  get length (): number { return this.slots.length }
+  get seqs (): Float64Array { return this.slots.seqs }
+  get sizes (): Int32Array { return this.slots.sizes }
+  get bytes (): EventBytes { return this }
+
+  // Read from the queue's arena at each use: a batch keeps no string of its own.
+  get events (): string[] {
+    const events = new Array<string>(this.count)
+    for (let i = 0; i < events.length; i++) events[i] = this.#queue.read(this.slots, i)
+    return events
+  }
+
+  byteLength (index: number): number {
+    return this.slots.lengths[index] as number
+  }
+
+  copy (start: number, end: number, target: Buffer, offset: number, separator?: number): number {
+    return this.#queue.copy(this.slots, start, end, target, offset, separator)
+  }
 }
 
 /**
@@ -52,16 +77,13 @@ export class MemoryCache implements Cache {
   constructor (options: MemoryCacheOptions) {
     this.#maxEvents = options.maxEvents
     this.#maxBytes = options.maxBytes
-    this.#queue = new EventQueue({ trackSizes: this.#maxBytes !== undefined, trackSeqs: true })
+    this.#queue = new EventQueue({ trackSizes: this.#maxBytes !== undefined, trackSeqs: true, bytes: true })
   }
 
   add (event: string, time: number): void {
-    let size = 0
-    if (this.#maxBytes !== undefined) {
-      size = Buffer.byteLength(event)
-      this.#bytes += size
-    }
-    this.#queue.push(event, time, size, ++this.#seq)
+    // The queue measures the event as it writes its bytes: no second pass for the byte bound.
+    const size = this.#queue.push(event, time, 0, ++this.#seq)
+    if (this.#maxBytes !== undefined) this.#bytes += size
     if (this.#queue.length + this.#inFlightEvents - this.#owed > this.#maxEvents ||
         (this.#maxBytes !== undefined && this.#bytes - this.#owedBytes > this.#maxBytes)) {
       this.#evict()
@@ -69,22 +91,21 @@ export class MemoryCache implements Cache {
   }
 
   async take (max: number): Promise<CachedBatch> {
-    const batch = new MemoryBatch()
-    this.#queue.shiftInto(max, batch.events, batch.times, batch.sizes, batch.seqs)
-    if (batch.events.length === 0) return batch
-    for (const size of batch.sizes) batch.bytes += size
+    const batch = new MemoryBatch(this.#queue, this.#queue.shiftSlots(max))
+    if (batch.count === 0) return batch
+    for (const size of batch.sizes) batch.size += size
     this.#inFlight.add(batch)
-    this.#inFlightEvents += batch.events.length
+    this.#inFlightEvents += batch.count
     return batch
   }
 
   async ack (batch: CachedBatch): Promise<void> {
-    await this.release(batch, batch.events.length)
+    await this.release(batch, batch instanceof MemoryBatch ? batch.count : batch.events.length)
   }
 
   async release (batch: CachedBatch, delivered = 0): Promise<void> {
     if (!(batch instanceof MemoryBatch) || !this.#inFlight.delete(batch)) return
-    const n = batch.events.length
+    const n = batch.count
     const done = Math.min(Math.max(0, Math.floor(delivered)), n)
     this.#inFlightEvents -= n
     this.#owed -= batch.owed
@@ -93,10 +114,17 @@ export class MemoryCache implements Cache {
     // arrive are dropped now (they are the batch's oldest); the rest waits again.
     const back = Math.max(done, batch.owed)
     this.#dropped += back - done
-    let leaving = batch.bytes
+    let leaving = batch.size
     for (let i = back; i < n; i++) leaving -= batch.sizes[i] ?? 0
     this.#bytes -= leaving
-    this.#queue.restoreSorted(batch.events, batch.times, batch.sizes, batch.seqs, back)
+    if (back < n) {
+      // Back in the queue as text again (a failed send is rare: read and written once more).
+      const { slots } = batch
+      const events = new Array<string>(n)
+      for (let i = back; i < n; i++) events[i] = this.#queue.read(slots, i)
+      this.#queue.restoreSorted(events, slots.times, slots.sizes, slots.seqs, back)
+    }
+    this.#queue.free(batch.slots)
   }
 
   async expire (ttlMs: number): Promise<number> {
@@ -152,7 +180,7 @@ export class MemoryCache implements Cache {
   #oldestNotOwed (): MemoryBatch | undefined {
     let oldest: MemoryBatch | undefined
     for (const batch of this.#inFlight) {
-      if (batch.owed === batch.events.length) continue
+      if (batch.owed === batch.count) continue
       if (oldest === undefined || (batch.seqs[batch.owed] as number) < (oldest.seqs[oldest.owed] as number)) oldest = batch
     }
     return oldest

@@ -4,10 +4,11 @@ import type { ResolvedTlsOptions } from '../options'
 import { formatHostAddress } from '../host-address'
 import { DEFAULT_CLOSE_GRACE_MS, type PooledTransport } from './connection'
 import { AckReader, encodeWindow, LumberjackProtocolError } from './lumberjack'
+import { bytesSource, stringSource, type EventSource } from './event-source'
 import { ScratchBuffer } from './scratch-buffer'
 import { closedError, SocketSlot } from './socket-slot'
 import { describeSocketError } from './socket-options'
-import type { SendOutcome } from '../contracts'
+import type { EventBytes, SendOutcome } from '../contracts'
 
 /** Options of `BeatsTransport`, resolved: the handler fills them from its options and `beats`. */
 export interface BeatsTransportOptions {
@@ -111,13 +112,21 @@ export class BeatsTransport implements PooledTransport {
     return n
   }
 
-  async send (events: readonly string[]): Promise<void | SendOutcome> {
+  send (events: readonly string[]): Promise<void | SendOutcome> {
+    return this.#send(stringSource(events))
+  }
+
+  sendBytes (events: EventBytes): Promise<void | SendOutcome> {
+    return this.#send(bytesSource(events))
+  }
+
+  async #send (events: EventSource): Promise<void | SendOutcome> {
     if (events.length === 0) return
     if (this.#closed) throw closedError()
     const windows: Window[] = []
     const done: Promise<void>[] = []
     for (let start = 0; start < events.length; start += this.#windowSize) {
-      const { window, settled } = this.#newWindow(events.slice(start, start + this.#windowSize))
+      const { window, settled } = this.#newWindow(events, start, Math.min(events.length, start + this.#windowSize))
       windows.push(window)
       done.push(settled)
     }
@@ -153,12 +162,12 @@ export class BeatsTransport implements PooledTransport {
     await this.#slot.close(busy ? 0 : graceMs)
   }
 
-  #newWindow (events: readonly string[]): { window: Window, settled: Promise<void> } {
+  #newWindow (events: EventSource, start: number, end: number): { window: Window, settled: Promise<void> } {
     let window!: Window
     const settled = new Promise<void>((resolve, reject) => {
       window = {
-        size: events.length,
-        encoded: encodeWindow(events, this.#compressionLevel, this.#scratch),
+        size: end - start,
+        encoded: encodeWindow(events, start, end, this.#compressionLevel, this.#scratch),
         bytes: undefined,
         socket: undefined,
         writing: false,

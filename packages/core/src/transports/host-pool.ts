@@ -1,5 +1,5 @@
 import { TransportError } from '../errors'
-import type { SendOutcome, Transport } from '../contracts'
+import type { CachedBatch, SendOutcome, Transport } from '../contracts'
 import type { ConnectionHooks, PooledTransport } from './connection'
 import { PooledHost, type Backoff, type HostStats, type Lane } from './pooled-host'
 
@@ -102,13 +102,29 @@ export class HostPool implements Transport {
   }
 
   /** Sends on a lane `pick()` returned; keeps the host's figures and state. */
-  async sendOn (lane: Lane, events: readonly string[]): Promise<void | SendOutcome> {
-    const { host } = lane
+  sendOn (lane: Lane, batch: CachedBatch): Promise<void | SendOutcome> {
+    const count = batch.count ?? batch.events.length
     lane.sends++
-    host.inFlightEvents += events.length
+    lane.host.inFlightEvents += count
+    let sending: Promise<void | SendOutcome>
     try {
-      const outcome = await lane.transport.send(events)
-      host.succeeded(events.length - (outcome?.dropped ?? 0))
+      const { transport } = lane
+      const { bytes } = batch
+      sending = bytes !== undefined && transport.sendBytes !== undefined ? transport.sendBytes(bytes) : transport.send(batch.events)
+    } catch (err) {
+      sending = Promise.reject(err)
+    }
+    return this.#settle(lane, count, sending)
+  }
+
+  // Not part of sendOn(): an async function keeps its arguments until it returns, and the
+  // events would then live as long as the send, through garbage collections that copy them
+  // (the transport has encoded them by now, or holds them itself).
+  async #settle (lane: Lane, count: number, sending: Promise<void | SendOutcome>): Promise<void | SendOutcome> {
+    const { host } = lane
+    try {
+      const outcome = await sending
+      host.succeeded(count - (outcome?.dropped ?? 0))
       return outcome
     } catch (err) {
       if (err instanceof TransportError && !err.retryable) {
@@ -121,7 +137,7 @@ export class HostPool implements Transport {
       throw err
     } finally {
       lane.sends--
-      host.inFlightEvents -= events.length
+      host.inFlightEvents -= count
     }
   }
 
@@ -151,7 +167,7 @@ export class HostPool implements Transport {
     for (const host of this.#order()) {
       const lane = host.lanes[0] as Lane
       try {
-        const outcome = await this.sendOn(lane, done === 0 ? events : events.slice(done))
+        const outcome = await this.sendOn(lane, { events: done === 0 ? events : events.slice(done) })
         return outcome
       } catch (err) {
         if (!(err instanceof TransportError) || !err.retryable) throw err

@@ -8,12 +8,13 @@ import { VERSION } from '../version'
 import { lazyBuiltin } from '../lazy-builtin'
 import { ScratchBuffer } from './scratch-buffer'
 import { encodeJsonArray, jsonArrayBound, jsonArrayByteLength, jsonArrayRanges } from './json-array'
+import { bytesSource, stringSource, type EventSource } from './event-source'
 import { describeSocketError, tlsConnectOptions } from './socket-options'
 import { closedError } from './socket-slot'
 import { connectSocket, tlsHint } from './connect'
 import type { PooledTransport } from './connection'
 import { formatHostAddress } from '../host-address'
-import type { SendOutcome } from '../contracts'
+import type { EventBytes, SendOutcome } from '../contracts'
 
 // Loaded when an HTTP transport is created, not with the package: see lazy-builtin.ts.
 const http = lazyBuiltin<typeof Http>('node:http')
@@ -115,7 +116,15 @@ export class HttpTransport implements PooledTransport {
     return n
   }
 
-  async send (events: readonly string[]): Promise<void | SendOutcome> {
+  send (events: readonly string[]): Promise<void | SendOutcome> {
+    return this.#send(stringSource(events))
+  }
+
+  sendBytes (events: EventBytes): Promise<void | SendOutcome> {
+    return this.#send(bytesSource(events))
+  }
+
+  async #send (events: EventSource): Promise<void | SendOutcome> {
     if (events.length === 0) return
     if (this.#closed) throw closedError()
     const progress: Progress = { done: 0, dropped: 0, error: undefined }
@@ -165,7 +174,7 @@ export class HttpTransport implements PooledTransport {
   }
 
   /** Sends events[start, end); on 413, each half on its own, down to single events. */
-  async #deliver (events: readonly string[], start: number, end: number, progress: Progress): Promise<void> {
+  async #deliver (events: EventSource, start: number, end: number, progress: Progress): Promise<void> {
     const response = await this.#post(events, start, end)
     const { status } = response
     if (status >= 200 && status < 300) { progress.done = end; return }
@@ -178,7 +187,7 @@ export class HttpTransport implements PooledTransport {
       }
       progress.done = end
       progress.dropped++
-      progress.error = new DroppedEventsError(`${progress.dropped} event(s) too large for ${this.#url} (HTTP 413, this one ${Buffer.byteLength(events[start] as string, 'utf8')} bytes) dropped${excerpt(response.body)}`,
+      progress.error = new DroppedEventsError(`${progress.dropped} event(s) too large for ${this.#url} (HTTP 413, this one ${events.byteLength(start)} bytes) dropped${excerpt(response.body)}`,
         progress.dropped, { code: 'LOGSTASH_TOO_LARGE' })
       return
     }
@@ -186,7 +195,7 @@ export class HttpTransport implements PooledTransport {
     throw new TransportError(`POST ${this.#url}: HTTP ${status}${excerpt(response.body)}`, { retryable, code: `LOGSTASH_HTTP_${status}` })
   }
 
-  async #post (events: readonly string[], start: number, end: number): Promise<Response> {
+  async #post (events: EventSource, start: number, end: number): Promise<Response> {
     const json = encodeJsonArray(events, start, end,
       this.#scratch.take(jsonArrayBound(events, start, end)) ?? Buffer.allocUnsafeSlow(jsonArrayByteLength(events, start, end)))
     if (this.#gzip) {

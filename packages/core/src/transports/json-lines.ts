@@ -1,3 +1,5 @@
+import { separatedByteLength, type EventSource } from './event-source'
+
 // JSON lines, the tcp transport's framing: each event, then a newline.
 
 /** How many lines end within the first `bytes` bytes of `payload`. */
@@ -12,18 +14,13 @@ export function countLines (payload: Buffer, bytes: number): number {
 }
 
 /** Bytes of `events` as UTF-8 JSON lines, one newline after each. */
-export function jsonLinesByteLength (events: readonly string[]): number {
-  let bytes = events.length
-  for (const event of events) bytes += Buffer.byteLength(event)
-  return bytes
+export function jsonLinesByteLength (events: EventSource): number {
+  return separatedByteLength(events, 0, events.length)
 }
 
 /** Writes `events` as UTF-8 JSON lines to the start of `target` (large enough); returns that part. */
-export function encodeJsonLines (events: readonly string[], target: Buffer): Buffer {
-  let offset = 0
-  for (const event of events) {
-    offset += target.write(event, offset)
-    target[offset++] = 0x0a
-  }
-  return target.subarray(0, offset)
+export function encodeJsonLines (events: EventSource, target: Buffer): Buffer {
+  return target.subarray(0, events.copy(0, events.length, target, 0, NEWLINE))
 }
+
+const NEWLINE = 0x0a

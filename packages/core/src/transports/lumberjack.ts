@@ -1,7 +1,8 @@
 import type * as Zlib from 'node:zlib'
 import { promisify } from 'node:util'
 import { lazyBuiltin } from '../lazy-builtin'
-import { utf8Bound, type ScratchBuffer } from './scratch-buffer'
+import type { ScratchBuffer } from './scratch-buffer'
+import { separatedByteLength, type EventSource } from './event-source'
 
 const zlib = lazyBuiltin<typeof Zlib>('node:zlib')
 let deflateAsync: ((data: Buffer, options: Zlib.ZlibOptions) => Promise<Buffer>) | undefined
@@ -44,16 +45,16 @@ export const SYNC_DEFLATE_MAX_BYTES = 1024 * 1024
  * that buffer, to be released by the caller once the socket is done with it; a compressed
  * window is a buffer of its own, and the scratch is free again when this resolves.
  */
-export async function encodeWindow (events: readonly string[], compressionLevel: number, scratch: ScratchBuffer): Promise<Buffer> {
-  const count = events.length
+export async function encodeWindow (events: EventSource, start: number, end: number, compressionLevel: number, scratch: ScratchBuffer): Promise<Buffer> {
+  const count = end - start
   if (compressionLevel === 0) {
-    const target = scratch.take(WINDOW_HEADER_BYTES + jsonFramesBound(events)) ??
-      Buffer.allocUnsafeSlow(WINDOW_HEADER_BYTES + jsonFramesByteLength(events))
+    const target = scratch.take(WINDOW_HEADER_BYTES + jsonFramesBound(events, start, end)) ??
+      Buffer.allocUnsafeSlow(WINDOW_HEADER_BYTES + jsonFramesByteLength(events, start, end))
     writeWindowHeader(target, count)
-    return target.subarray(0, writeJsonFrames(events, target, WINDOW_HEADER_BYTES))
+    return target.subarray(0, writeJsonFrames(events, start, end, target, WINDOW_HEADER_BYTES))
   }
-  const target = scratch.take(jsonFramesBound(events)) ?? Buffer.allocUnsafeSlow(jsonFramesByteLength(events))
-  const data = target.subarray(0, writeJsonFrames(events, target, 0))
+  const target = scratch.take(jsonFramesBound(events, start, end)) ?? Buffer.allocUnsafeSlow(jsonFramesByteLength(events, start, end))
+  const data = target.subarray(0, writeJsonFrames(events, start, end, target, 0))
   let compressed: Buffer
   try {
     // deflate (not deflateRaw): the zlib header is part of the protocol (Go's zlib reader expects it).
@@ -81,36 +82,59 @@ function writeWindowHeader (target: Buffer, count: number): void {
   target.writeUInt32BE(count, 2)
 }
 
-/** Most bytes the `2J` frames of `events` take (see `utf8Bound`). */
-function jsonFramesBound (events: readonly string[]): number {
-  let bytes = JSON_HEADER_BYTES * events.length
-  for (const event of events) bytes += utf8Bound(event)
-  return bytes
+/** Most bytes the `2J` frames of events[start, end) take (see `EventSource.bound`). */
+function jsonFramesBound (events: EventSource, start: number, end: number): number {
+  return (JSON_HEADER_BYTES - 1) * (end - start) + events.bound(start, end)
 }
 
-/** Exact bytes of the `2J` frames of `events`, for a window too large for the scratch buffer. */
-function jsonFramesByteLength (events: readonly string[]): number {
-  let bytes = JSON_HEADER_BYTES * events.length
-  for (const event of events) bytes += Buffer.byteLength(event, 'utf8')
-  return bytes
+/** Exact bytes of the `2J` frames of events[start, end), for a window too large for the scratch buffer. */
+function jsonFramesByteLength (events: EventSource, start: number, end: number): number {
+  return (JSON_HEADER_BYTES - 1) * (end - start) + separatedByteLength(events, start, end)
 }
 
 /**
- * Writes `2J <seq> <len> <json>` for each event, seq from 1, from `offset` of `target` (large
- * enough); returns the offset after the last frame. Each event is read once: its length
- * field is filled in after the event was written.
+ * Writes `2J <seq> <len> <json>` for events[start, end), seq from 1, from `offset` of
+ * `target` (large enough); returns the offset after the last frame. Each event is read
+ * once: its length field is filled in after the event was written.
  */
-function writeJsonFrames (events: readonly string[], target: Buffer, offset: number): number {
+function writeJsonFrames (events: EventSource, start: number, end: number, target: Buffer, offset: number): number {
+  if (events.exact) return moveJsonFrames(events, start, end, target, offset)
   let at = offset
-  for (let i = 0; i < events.length; i++) {
-    target[at] = VERSION
-    target[at + 1] = JSON_DATA
-    target.writeUInt32BE(i + 1, at + 2)
-    const length = target.write(events[i] as string, at + JSON_HEADER_BYTES, 'utf8')
-    target.writeUInt32BE(length, at + 6)
+  for (let i = start; i < end; i++) {
+    const length = events.copy(i, i + 1, target, at + JSON_HEADER_BYTES) - (at + JSON_HEADER_BYTES)
+    writeJsonHeader(target, at, i - start + 1, length)
     at += JSON_HEADER_BYTES + length
   }
   return at
+}
+
+/**
+ * The same for events whose sizes are known: all of them copied at once (mostly one copy:
+ * see EventBytes) to the end of the frames' space, then each moved to its place behind its
+ * header, front to back. An event followed by its separator takes 9 bytes less than its
+ * frame, so starting 9 bytes per event in, each event is moved before anything overwrites it.
+ * A move within the buffer costs half a copy between buffers, and no call per event
+ * through the cache.
+ */
+function moveJsonFrames (events: EventSource, start: number, end: number, target: Buffer, offset: number): number {
+  let from = offset + (JSON_HEADER_BYTES - 1) * (end - start)
+  events.copy(start, end, target, from, 0x0a)
+  let at = offset
+  for (let i = start; i < end; i++) {
+    const length = events.byteLength(i)
+    target.copyWithin(at + JSON_HEADER_BYTES, from, from + length)
+    writeJsonHeader(target, at, i - start + 1, length)
+    at += JSON_HEADER_BYTES + length
+    from += length + 1
+  }
+  return at
+}
+
+function writeJsonHeader (target: Buffer, at: number, seq: number, length: number): void {
+  target[at] = VERSION
+  target[at + 1] = JSON_DATA
+  target.writeUInt32BE(seq, at + 2)
+  target.writeUInt32BE(length, at + 6)
 }
 
 /** Bytes from the server that are not a Lumberjack v2 ACK: most likely not a Beats input. */

@@ -1,11 +1,13 @@
 import type { Socket } from 'node:net'
 import { TransportError } from '../errors'
+import type { EventBytes } from '../contracts'
 import type { ResolvedTlsOptions } from '../options'
 import { formatHostAddress } from '../host-address'
 import { DEFAULT_CLOSE_GRACE_MS, type ConnectionHooks, type PooledTransport } from './connection'
 import { closedError, SocketSlot } from './socket-slot'
 import { describeSocketError } from './socket-options'
-import { ScratchBuffer, utf8Bound } from './scratch-buffer'
+import { ScratchBuffer } from './scratch-buffer'
+import { bytesSource, stringSource, type EventSource } from './event-source'
 import { WriteProgress } from './write-progress'
 import { countLines, encodeJsonLines, jsonLinesByteLength } from './json-lines'
 
@@ -23,7 +25,7 @@ export interface TcpTransportOptions {
 
 /** A send waiting for its turn, or being written. */
 interface QueuedSend {
-  events: readonly string[]
+  payload: Buffer
   resolve: () => void
   reject: (err: TransportError) => void
 }
@@ -71,9 +73,10 @@ export class TcpTransport implements PooledTransport {
   /**
    * What batches are encoded into: a fresh large allocation per batch (what
    * `socket.write(events.join('\n'))` makes twice: the joined string and its UTF-8 copy)
-   * costs a page fault per 4 KiB on every send. One write at a time: one buffer.
+   * costs a page fault per 4 KiB on every send. A batch is encoded when it is accepted: one
+   * buffer per batch accepted at once (`pipelining`).
    */
-  readonly #scratch = new ScratchBuffer()
+  readonly #scratch: ScratchBuffer
 
   constructor (options: TcpTransportOptions, hooks: ConnectionHooks = {}) {
     this.#host = options.host
@@ -81,6 +84,7 @@ export class TcpTransport implements PooledTransport {
     this.#tls = options.tls
     this.#timeoutMs = options.timeoutMs
     this.maxConcurrentSends = options.pipelining
+    this.#scratch = new ScratchBuffer(options.pipelining)
     this.#hooks = hooks
     this.#slot = new SocketSlot({
       host: this.#host,
@@ -97,10 +101,22 @@ export class TcpTransport implements PooledTransport {
   get pendingWrites (): number { return this.#writing === undefined ? 0 : 1 }
 
   send (events: readonly string[]): Promise<void> {
+    return this.#enqueue(stringSource(events))
+  }
+
+  sendBytes (events: EventBytes): Promise<void> {
+    return this.#enqueue(bytesSource(events))
+  }
+
+  // Encodes at once, not when the batch's turn to be written comes: a batch queued behind
+  // another would otherwise keep its strings through garbage collections that copy them.
+  #enqueue (events: EventSource): Promise<void> {
     if (events.length === 0) return Promise.resolve()
     if (this.#closed) return Promise.reject(closedError())
+    const target = this.#scratch.take(events.bound(0, events.length)) ?? Buffer.allocUnsafeSlow(jsonLinesByteLength(events))
+    const payload = encodeJsonLines(events, target)
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ events, resolve, reject })
+      this.#queue.push({ payload, resolve, reject })
       void this.#next()
     })
   }
@@ -153,15 +169,12 @@ export class TcpTransport implements PooledTransport {
     const send = this.#queue.shift()
     if (send === undefined) return
     if (this.#closed) {
+      this.#scratch.release(send.payload, true)
       send.reject(closedError())
       this.#rejectQueued(closedError())
       return
     }
-    const { events } = send
-    let bound = events.length
-    for (const event of events) bound += utf8Bound(event)
-    const target = this.#scratch.take(bound) ?? Buffer.allocUnsafeSlow(jsonLinesByteLength(events))
-    const payload = encodeJsonLines(events, target)
+    const { payload } = send
     const writing: Writing = { send, socket, payload, progress: undefined as unknown as WriteProgress, written: 0, chunk: 0 }
     writing.progress = new WriteProgress(socket, {
       timeoutMs: this.#timeoutMs,
@@ -245,7 +258,10 @@ export class TcpTransport implements PooledTransport {
   }
 
   #rejectQueued (error: TransportError): void {
-    for (const send of this.#queue.splice(0)) send.reject(error)
+    for (const send of this.#queue.splice(0)) {
+      this.#scratch.release(send.payload, true)
+      send.reject(error)
+    }
   }
 
   #drop (socket: Socket): void {

@@ -217,4 +217,68 @@ describe('MemoryCache', () => {
     await cache.close()
     assert.deepEqual(cache.counts(), { pending: 0, inFlight: 0, dropped: 2, expired: 0 })
   })
+
+  describe('keeps its events as UTF-8 and hands batches out as bytes', () => {
+    const EVENTS = ['{"a":1}', '{"m":"Grüße 🚀"}', '', `{"big":"${'x'.repeat(1024 * 1024)}"}`, '{"z":26}']
+
+    async function batchOf (events: readonly string[]): Promise<{ cache: MemoryCache, batch: Awaited<ReturnType<MemoryCache['take']>> }> {
+      const cache = new MemoryCache(memoryCacheOptions())
+      for (const event of events) cache.add(event, T)
+      return { cache, batch: await cache.take(events.length) }
+    }
+
+    function copied (batch: Awaited<ReturnType<MemoryCache['take']>>, start: number, end: number, separator?: number): string {
+      const bytes = batch.bytes
+      assert.ok(bytes !== undefined)
+      const target = Buffer.alloc(4 * 1024 * 1024)
+      return target.toString('utf8', 0, bytes.copy(start, end, target, 0, separator))
+    }
+
+    it('counts, measures and copies them as the strings would encode', async () => {
+      const { batch } = await batchOf(EVENTS)
+      assert.equal(batch.count, EVENTS.length)
+      assert.deepEqual(batch.events, EVENTS)
+      for (const [i, event] of EVENTS.entries()) assert.equal(batch.bytes?.byteLength(i), Buffer.byteLength(event))
+      assert.equal(copied(batch, 0, EVENTS.length, 0x0a), EVENTS.map((e) => `${e}\n`).join(''))
+      assert.equal(copied(batch, 1, 4, 0x2c), EVENTS.slice(1, 4).map((e) => `${e},`).join(''))
+      assert.equal(copied(batch, 0, EVENTS.length), EVENTS.join(''))
+    })
+
+    it('copies a batch put back after a failed send as it was, in order', async () => {
+      const { cache, batch } = await batchOf(EVENTS)
+      cache.add('{"later":1}', T)
+      await cache.release(batch, 2)
+      const again = await cache.take(10)
+      assert.deepEqual(again.events, [...EVENTS.slice(2), '{"later":1}'])
+      assert.equal(copied(again, 0, again.count ?? 0, 0x0a), [...EVENTS.slice(2), '{"later":1}'].map((e) => `${e}\n`).join(''))
+    })
+
+    it('still copies a batch that was on the wire when the cache closed', async () => {
+      const { cache, batch } = await batchOf(EVENTS)
+      await cache.close()
+      assert.equal(copied(batch, 0, EVENTS.length, 0x0a), EVENTS.map((e) => `${e}\n`).join(''))
+    })
+
+    it('bounds maxBytes by the UTF-8 bytes it wrote, multi-byte characters counted as such', async () => {
+      const cache = new MemoryCache(memoryCacheOptions({ maxBytes: 10 }))
+      cache.add('éé', T) // 4 bytes
+      cache.add('ééé', T) // 6 bytes: 10 in all, within the bound
+      assert.equal(cache.counts().dropped, 0)
+      cache.add('é', T) // 2 more: the oldest goes
+      assert.equal(cache.counts().dropped, 1)
+      assert.deepEqual((await cache.take(10)).events, ['ééé', 'é'])
+    })
+
+    it('reuses the memory of events that left: a long run of batches holds only what waits', async () => {
+      const cache = new MemoryCache(memoryCacheOptions())
+      const event = `{"m":"${'y'.repeat(1000)}"}`
+      const external = process.memoryUsage().arrayBuffers
+      for (let round = 0; round < 200; round++) {
+        for (let i = 0; i < 1000; i++) cache.add(event, T)
+        await cache.ack(await cache.take(1000))
+      }
+      // 200 MB went through; what stays is a few spare chunks of 1 MiB, not the 200 MB.
+      assert.ok(process.memoryUsage().arrayBuffers - external < 32 * 1024 * 1024)
+    })
+  })
 })

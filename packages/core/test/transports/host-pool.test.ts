@@ -42,7 +42,7 @@ async function failOn (pool: InstanceType<typeof HostPool>, connections: FakeCon
   connection.send = async () => { throw lost }
   const lane = pool.pick()
   assert.ok(lane?.transport === connection, `the next batch goes to host ${index}`)
-  await assert.rejects(pool.sendOn(lane, ['e']))
+  await assert.rejects(pool.sendOn(lane, { events: ['e'] }))
   connection.send = async () => {}
 }
 
