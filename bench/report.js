@@ -128,6 +128,29 @@ function transportSummary (contenders, runs) {
   return lines.join('\n')
 }
 
+/**
+ * Each contender of ours against the peer it must at least match: the hand-written writer of
+ * the same event (issue 11), and the established library for the same logger (issue 12).
+ */
+const PEERS = [
+  ['logstash-async', 'baseline-logstash', 'the same event written by hand'],
+  ['pino-logstash-destination', 'pino-socket-main', 'pino-socket on the main thread'],
+  ['pino-logstash-target', 'pino', "pino-socket's target"],
+  ['winston-logstash-async', 'winston', 'winston-logstash']
+]
+
+/** `PEERS` whose two contenders both ran, as medians of per-round ratios; '' when none did. */
+function peerSummary (runs) {
+  const lines = []
+  for (const [ours, peer, label] of PEERS) {
+    const byRound = new Map(runs.filter((r) => r.id === peer && r.result !== undefined).map((r) => [r.round, derive(r.result)]))
+    const ratios = byRound.size === 0 ? undefined : pairedRatios(runs.filter((r) => r.id === ours && r.result !== undefined), byRound)
+    if (ratios === undefined) continue
+    lines.push(`${ours} against ${peer} (${label}): main CPU/event ${ratios.mainCpuPerEvent.toFixed(2)}x, events/s ${ratios.eventsPerSecond.toFixed(2)}x, peak RSS ${ratios.peakRss.toFixed(2)}x`)
+  }
+  return lines.length === 0 ? '' : ['against their peers, medians of the per-round ratios:', ...lines].join('\n')
+}
+
 function targetSummary (rows) {
   const out = []
   for (const row of rows) {
@@ -140,4 +163,4 @@ function targetSummary (rows) {
   return out.join('\n')
 }
 
-module.exports = { derive, median, summarise, table, targetSummary, transportSummary, TARGETS }
+module.exports = { derive, median, peerSummary, summarise, table, targetSummary, transportSummary, TARGETS }

@@ -10,7 +10,7 @@ const os = require('node:os')
 const path = require('node:path')
 const { parseArgs } = require('node:util')
 const CONTENDERS = require('./contenders')
-const { derive, summarise, table, targetSummary, transportSummary } = require('./report')
+const { derive, peerSummary, summarise, table, targetSummary, transportSummary } = require('./report')
 
 const USAGE = `usage: npm run bench -- [options]
   --events N     events per run (env BENCH_EVENTS, default 200000)
@@ -208,6 +208,8 @@ async function main () {
   if (targets !== '') console.log('\n' + targets)
   const transports = transportSummary(settings.contenders, runs)
   if (transports !== '') console.log('\n' + transports)
+  const peers = peerSummary(runs)
+  if (peers !== '') console.log('\n' + peers)
   console.log(`\nload average now ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
 
   if (settings.samples) {
