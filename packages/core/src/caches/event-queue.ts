@@ -145,7 +145,7 @@ export class EventQueue {
     return slots
   }
 
-  /** The text of event `index` of `slots` (from `shiftSlotsInto()`). */
+  /** The text of event `index` of `slots` (from `shiftSlots()`). */
   read (slots: QueueSlots, index: number): string {
     return (this.#arena as ArenaTexts).arena.read(slots.chunks[index] as number, slots.starts[index] as number, slots.lengths[index] as number)
   }
