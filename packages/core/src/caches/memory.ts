@@ -100,7 +100,7 @@ export class MemoryCache implements Cache {
   }
 
   async ack (batch: CachedBatch): Promise<void> {
-    await this.release(batch, batch instanceof MemoryBatch ? batch.count : batch.events.length)
+    await this.release(batch, batch.count ?? batch.events.length)
   }
 
   async release (batch: CachedBatch, delivered = 0): Promise<void> {

@@ -113,8 +113,8 @@ function writeJsonFrames (events: EventSource, start: number, end: number, targe
  * see EventBytes) to the end of the frames' space, then each moved to its place behind its
  * header, front to back. An event followed by its separator takes 9 bytes less than its
  * frame, so starting 9 bytes per event in, each event is moved before anything overwrites it.
- * A move within the buffer costs half a copy between buffers, and no call per event
- * through the cache.
+ * A move within the buffer (`copyWithin`) costs less than a copy from another, and the cache
+ * is called once, not once per event.
  */
 function moveJsonFrames (events: EventSource, start: number, end: number, target: Buffer, offset: number): number {
   let from = offset + (JSON_HEADER_BYTES - 1) * (end - start)

@@ -25,7 +25,7 @@ export interface TcpTransportOptions {
 
 /** A send waiting for its turn, or being written. */
 interface QueuedSend {
-  payload: Buffer
+  events: EventSource
   resolve: () => void
   reject: (err: TransportError) => void
 }
@@ -73,10 +73,9 @@ export class TcpTransport implements PooledTransport {
   /**
    * What batches are encoded into: a fresh large allocation per batch (what
    * `socket.write(events.join('\n'))` makes twice: the joined string and its UTF-8 copy)
-   * costs a page fault per 4 KiB on every send. A batch is encoded when it is accepted: one
-   * buffer per batch accepted at once (`pipelining`).
+   * costs a page fault per 4 KiB on every send. One write at a time: one buffer.
    */
-  readonly #scratch: ScratchBuffer
+  readonly #scratch = new ScratchBuffer()
 
   constructor (options: TcpTransportOptions, hooks: ConnectionHooks = {}) {
     this.#host = options.host
@@ -84,7 +83,6 @@ export class TcpTransport implements PooledTransport {
     this.#tls = options.tls
     this.#timeoutMs = options.timeoutMs
     this.maxConcurrentSends = options.pipelining
-    this.#scratch = new ScratchBuffer(options.pipelining)
     this.#hooks = hooks
     this.#slot = new SocketSlot({
       host: this.#host,
@@ -108,15 +106,11 @@ export class TcpTransport implements PooledTransport {
     return this.#enqueue(bytesSource(events))
   }
 
-  // Encodes at once, not when the batch's turn to be written comes: a batch queued behind
-  // another would otherwise keep its strings through garbage collections that copy them.
   #enqueue (events: EventSource): Promise<void> {
     if (events.length === 0) return Promise.resolve()
     if (this.#closed) return Promise.reject(closedError())
-    const target = this.#scratch.take(events.bound(0, events.length)) ?? Buffer.allocUnsafeSlow(jsonLinesByteLength(events))
-    const payload = encodeJsonLines(events, target)
     return new Promise<void>((resolve, reject) => {
-      this.#queue.push({ payload, resolve, reject })
+      this.#queue.push({ events, resolve, reject })
       void this.#next()
     })
   }
@@ -169,12 +163,13 @@ export class TcpTransport implements PooledTransport {
     const send = this.#queue.shift()
     if (send === undefined) return
     if (this.#closed) {
-      this.#scratch.release(send.payload, true)
       send.reject(closedError())
       this.#rejectQueued(closedError())
       return
     }
-    const { payload } = send
+    const { events } = send
+    const target = this.#scratch.take(events.bound(0, events.length)) ?? Buffer.allocUnsafeSlow(jsonLinesByteLength(events))
+    const payload = encodeJsonLines(events, target)
     const writing: Writing = { send, socket, payload, progress: undefined as unknown as WriteProgress, written: 0, chunk: 0 }
     writing.progress = new WriteProgress(socket, {
       timeoutMs: this.#timeoutMs,
@@ -258,10 +253,7 @@ export class TcpTransport implements PooledTransport {
   }
 
   #rejectQueued (error: TransportError): void {
-    for (const send of this.#queue.splice(0)) {
-      this.#scratch.release(send.payload, true)
-      send.reject(error)
-    }
+    for (const send of this.#queue.splice(0)) send.reject(error)
   }
 
   #drop (socket: Socket): void {
