@@ -8,7 +8,7 @@ import { ECS_FIELD_SETS, isPlainObject, mergeObjects, routeFields, type EcsParts
 import { isElasticApmAgent, TraceCorrelation, type ElasticApmAgent } from './ecs-trace'
 import { staticEcsFields, type StaticPart } from './ecs-static'
 import { ecsErrorFields } from './fields'
-import { addTags, DEFAULT_MAX_EVENT_BYTES, eventLevel, eventMessage, eventTime, loggerName } from './event-parts'
+import { addTags, DEFAULT_MAX_EVENT_BYTES, eventLevel, eventMessage, eventTime, flatString, loggerName } from './event-parts'
 import { toJsonSafe } from './json-safe'
 import { describeError } from './limits'
 import { problemText } from './message'
@@ -83,6 +83,7 @@ export class EcsFormatter implements Formatter {
   readonly #static: readonly StaticPart[]
   readonly #staticKeys: ReadonlySet<string>
   readonly #staticLog: Tree | undefined
+  readonly #staticLogJson: string
   readonly #staticJson: string
   readonly #staticLabels: Record<string, string | null> | undefined
   readonly #staticLabelsJson: string
@@ -130,15 +131,16 @@ export class EcsFormatter implements Formatter {
     this.#staticJson = statics.parts.map((p) => p.json).join('')
     this.#staticKeys = new Set(statics.parts.map((p) => p.key))
     this.#staticLog = statics.log
+    this.#staticLogJson = statics.log === undefined ? '' : flatString(',"log":' + JSON.stringify(statics.log))
     this.#staticLabels = statics.labels
-    this.#staticLabelsJson = statics.labels === undefined ? '' : ',"labels":' + JSON.stringify(statics.labels)
+    this.#staticLabelsJson = statics.labels === undefined ? '' : flatString(',"labels":' + JSON.stringify(statics.labels))
     this.#staticExtra = statics.extra
-    this.#staticExtraJson = statics.extra === undefined ? '' : `,${this.#extraPrefixJson}:` + JSON.stringify(statics.extra)
-    this.#staticTagsJson = this.#tags.length === 0 ? '' : ',"tags":' + JSON.stringify(this.#tags)
-    this.#metadataJson = options.metadata === undefined ? '' : ',"@metadata":' + JSON.stringify(toJsonSafe(checkPlainObject('metadata', options.metadata)))
+    this.#staticExtraJson = statics.extra === undefined ? '' : flatString(`,${this.#extraPrefixJson}:` + JSON.stringify(statics.extra))
+    this.#staticTagsJson = this.#tags.length === 0 ? '' : flatString(',"tags":' + JSON.stringify(this.#tags))
+    this.#metadataJson = options.metadata === undefined ? '' : flatString(',"@metadata":' + JSON.stringify(toJsonSafe(checkPlainObject('metadata', options.metadata))))
     this.#ecsVersionJson = JSON.stringify(ecsVersion)
     const fragments: Record<string, string> = {}
-    for (const level of LEVELS) fragments[level] = `"log.level":"${level}","message":`
+    for (const level of LEVELS) fragments[level] = flatString(`","log.level":"${level}","message":`)
     this.#levelFragments = fragments
   }
 
@@ -146,7 +148,7 @@ export class EcsFormatter implements Formatter {
     // Each property of the record is read once.
     const { level, time, message, logger, error, access, tags } = record
     const fields = record.fields
-    let event = '{"@timestamp":"' + this.#timestamps.format(eventTime(time)) + '",' +
+    let event = '{"@timestamp":"' + this.#timestamps.format(eventTime(time)) +
       this.#levelFragments[eventLevel(level)] + JSON.stringify(eventMessage(message)) + this.#metadataJson
     try {
       event += this.#fieldsJson(error, access, context, fields, logger, tags, false)
@@ -195,7 +197,7 @@ export class EcsFormatter implements Formatter {
     }
     let message: string
     try { message = eventMessage(read('message')) } catch { message = '[unprintable message]' }
-    return '{"@timestamp":"' + this.#timestamps.format(eventTime(read('time'))) + '",' +
+    return '{"@timestamp":"' + this.#timestamps.format(eventTime(read('time'))) +
       this.#levelFragments[eventLevel(read('level'))] + JSON.stringify(message) + this.#metadataJson +
       ',"ecs":{"version":' + this.#ecsVersionJson + '}' +
       ',"labels":{"format_error":' + JSON.stringify(problemText(error)) + '}}'
@@ -245,11 +247,11 @@ export class EcsFormatter implements Formatter {
   }
 
   #loggerFragment (logger: unknown): string {
-    if (logger === undefined) return this.#staticLog === undefined ? '' : ',"log":' + JSON.stringify(this.#staticLog)
+    if (logger === undefined) return this.#staticLogJson
     if (typeof logger !== 'string') return ',"log":' + JSON.stringify({ logger: loggerName(logger), ...this.#staticLog })
     let fragment = this.#loggerFragments.get(logger)
     if (fragment === undefined) {
-      fragment = ',"log":' + JSON.stringify({ logger: loggerName(logger), ...this.#staticLog })
+      fragment = flatString(',"log":' + JSON.stringify({ logger: loggerName(logger), ...this.#staticLog }))
       if (this.#loggerFragments.size < 1000) this.#loggerFragments.set(logger, fragment)
     }
     return fragment

@@ -15,7 +15,7 @@ import { logstashAccessFields, logstashRequestFields } from './logstash-request'
 import { findCallsite } from './callsite'
 import { shortenEvent } from './shorten'
 import { normalizeHeaderNames, Redactor } from './redact'
-import { addTags, DEFAULT_MAX_EVENT_BYTES, eventMessage, eventTime, loggerName } from './event-parts'
+import { addTags, DEFAULT_MAX_EVENT_BYTES, eventMessage, eventTime, flatString, loggerName } from './event-parts'
 import { copyUserFields, TAG_VALUES, type Target } from './logstash-fields'
 import { problemText } from './message'
 
@@ -83,7 +83,8 @@ export class LogstashFormatter implements Formatter {
   #levelFragments!: Record<string, string>
   #afterMessage!: string
   #afterTags!: string
-  #staticTags!: string
+  /** `#afterMessage`, the `tags` option's tags and `#afterTags` as one string: an event without tags of its own. */
+  #afterMessageUntagged!: string
   /** Longest event in UTF-8 bytes as set by the user; `undefined`: the default, 1 MiB. */
   maxEventBytes: number | undefined
 
@@ -154,11 +155,11 @@ export class LogstashFormatter implements Formatter {
     const tagValues = target === fields ? undefined : target?.[TAG_VALUES]
     if (tagValues !== undefined) for (const value of tagValues) addTags(eventTags ??= new Set(this.#tags), value)
 
-    let event = '{"@timestamp":"' + this.#timestamps.format(eventTime(time)) + '",' +
+    let event = '{"@timestamp":"' + this.#timestamps.format(eventTime(time)) +
       this.#levelFragment(level) + JSON.stringify(eventMessage(message)) +
-      this.#afterMessage +
-      (eventTags === undefined || eventTags.size === 0 ? this.#staticTags : ',"tags":' + JSON.stringify([...eventTags])) +
-      this.#afterTags +
+      (eventTags === undefined || eventTags.size === 0
+        ? this.#afterMessageUntagged
+        : this.#afterMessage + ',"tags":' + JSON.stringify([...eventTags]) + this.#afterTags) +
       this.#loggerFragment(logger) +
       (json.length > 2 ? ',' + json.slice(1, -1) : '') +
       (this.#extraPrefix === '' ? '}' : '}}')
@@ -182,9 +183,9 @@ export class LogstashFormatter implements Formatter {
     let message: string
     try { message = eventMessage(read('message')) } catch { message = '[unprintable message]' }
     const note = JSON.stringify({ format_error: problemText(error) }).slice(1, -1)
-    return '{"@timestamp":"' + this.#timestamps.format(eventTime(read('time'))) + '",' +
+    return '{"@timestamp":"' + this.#timestamps.format(eventTime(read('time'))) +
       this.#levelFragment(read('level')) + JSON.stringify(message) +
-      this.#afterMessage + this.#staticTags + this.#afterTags + ',' + note +
+      this.#afterMessageUntagged + ',' + note +
       (this.#extraPrefix === '' ? '}' : '}}')
   }
 
@@ -197,7 +198,7 @@ export class LogstashFormatter implements Formatter {
     return target
   }
 
-  // `"@version":"1",...,"level":"INFO",...,"message":` for the record's level; `info`'s for
+  // `","@version":"1",...,"level":"INFO",...,"message":` (after the timestamp) for the record's level; `info`'s for
   // anything that is not a level (a null-prototype table: `constructor` is no level).
   #levelFragment (level: unknown): string {
     return (typeof level === 'string' ? this.#levelFragments[level] : undefined) ?? this.#levelFragments.info as string
@@ -224,7 +225,7 @@ export class LogstashFormatter implements Formatter {
     if (typeof logger !== 'string') return ',"logger_name":' + JSON.stringify(loggerName(logger))
     let fragment = this.#loggerFragments.get(logger)
     if (fragment === undefined) {
-      fragment = ',"logger_name":' + JSON.stringify(loggerName(logger))
+      fragment = flatString(',"logger_name":' + JSON.stringify(loggerName(logger)))
       if (this.#loggerFragments.size < 1000) this.#loggerFragments.set(logger, fragment)
     }
     return fragment
@@ -234,15 +235,16 @@ export class LogstashFormatter implements Formatter {
     const host = JSON.stringify(this.#host)
     this.#levelFragments = Object.create(null) as Record<string, string>
     for (const [level, name] of Object.entries(PYTHON_LEVEL_NAMES)) {
-      this.#levelFragments[level] = `"@version":"1","host":${host},"level":"${name}","logsource":${host},"message":`
+      this.#levelFragments[level] = flatString(`","@version":"1","host":${host},"level":"${name}","logsource":${host},"message":`)
     }
-    this.#afterMessage = `,"pid":${process.pid},"program":${JSON.stringify(process.argv[1] ?? process.argv0)},"type":${JSON.stringify(this.#messageType)}` +
-      (this.#metadata === undefined ? '' : `,"@metadata":${JSON.stringify(toJsonSafe(this.#metadata))}`)
-    this.#staticTags = this.#tags.length === 0 ? '' : ',"tags":' + JSON.stringify(this.#tags)
+    this.#afterMessage = flatString(`,"pid":${process.pid},"program":${JSON.stringify(process.argv[1] ?? process.argv0)},"type":${JSON.stringify(this.#messageType)}` +
+      (this.#metadata === undefined ? '' : `,"@metadata":${JSON.stringify(toJsonSafe(this.#metadata))}`))
+    const staticTags = this.#tags.length === 0 ? '' : ',"tags":' + JSON.stringify(this.#tags)
     const staticExtra = JSON.stringify(this.#staticExtra).slice(1, -1)
-    this.#afterTags = this.#extraPrefix === ''
+    this.#afterTags = flatString(this.#extraPrefix === ''
       ? ',' + staticExtra
-      : `,${JSON.stringify(this.#extraPrefix)}:{` + staticExtra
+      : `,${JSON.stringify(this.#extraPrefix)}:{` + staticExtra)
+    this.#afterMessageUntagged = flatString(this.#afterMessage + staticTags + this.#afterTags)
   }
 
   // Like Python's socket.getfqdn(): the canonical name of this host's address. Events
