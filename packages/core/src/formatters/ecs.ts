@@ -76,7 +76,7 @@ const MINIMAL_FIELDS = ['@timestamp', 'log.level', 'message', 'ecs']
  * the `extraPrefix` object otherwise. The constant parts are turned into JSON once.
  */
 export class EcsFormatter implements Formatter {
-  readonly #timestamps = new TimestampFormatter()
+  readonly #timestamps = new TimestampFormatter('{"@timestamp":"')
   readonly #loggerFragments = new Map<string, string>()
   readonly #levelFragments: Readonly<Record<string, string>>
   readonly #ecsVersionJson: string
@@ -148,7 +148,7 @@ export class EcsFormatter implements Formatter {
     // Each property of the record is read once.
     const { level, time, message, logger, error, access, tags } = record
     const fields = record.fields
-    let event = '{"@timestamp":"' + this.#timestamps.format(eventTime(time)) +
+    let event = this.#timestamps.format(eventTime(time)) +
       this.#levelFragments[eventLevel(level)] + JSON.stringify(eventMessage(message)) + this.#metadataJson
     try {
       event += this.#fieldsJson(error, access, context, fields, logger, tags, false)
@@ -197,7 +197,7 @@ export class EcsFormatter implements Formatter {
     }
     let message: string
     try { message = eventMessage(read('message')) } catch { message = '[unprintable message]' }
-    return '{"@timestamp":"' + this.#timestamps.format(eventTime(read('time'))) +
+    return this.#timestamps.format(eventTime(read('time'))) +
       this.#levelFragments[eventLevel(read('level'))] + JSON.stringify(message) + this.#metadataJson +
       ',"ecs":{"version":' + this.#ecsVersionJson + '}' +
       ',"labels":{"format_error":' + JSON.stringify(problemText(error)) + '}}'

@@ -77,7 +77,7 @@ export class LogstashFormatter implements Formatter {
   readonly #staticExtra: Record<string, unknown>
   /** Names a user field may not take: the static extra, the logger name and, without prefix, the core fields. */
   readonly #reserved: Set<string>
-  readonly #timestamps = new TimestampFormatter()
+  readonly #timestamps = new TimestampFormatter('{"@timestamp":"')
   readonly #loggerFragments = new Map<string, string>()
   #host: string
   #levelFragments!: Record<string, string>
@@ -155,7 +155,7 @@ export class LogstashFormatter implements Formatter {
     const tagValues = target === fields ? undefined : target?.[TAG_VALUES]
     if (tagValues !== undefined) for (const value of tagValues) addTags(eventTags ??= new Set(this.#tags), value)
 
-    let event = '{"@timestamp":"' + this.#timestamps.format(eventTime(time)) +
+    let event = this.#timestamps.format(eventTime(time)) +
       this.#levelFragment(level) + JSON.stringify(eventMessage(message)) +
       (eventTags === undefined || eventTags.size === 0
         ? this.#afterMessageUntagged
@@ -183,7 +183,7 @@ export class LogstashFormatter implements Formatter {
     let message: string
     try { message = eventMessage(read('message')) } catch { message = '[unprintable message]' }
     const note = JSON.stringify({ format_error: problemText(error) }).slice(1, -1)
-    return '{"@timestamp":"' + this.#timestamps.format(eventTime(read('time'))) +
+    return this.#timestamps.format(eventTime(read('time'))) +
       this.#levelFragment(read('level')) + JSON.stringify(message) +
       this.#afterMessageUntagged + ',' + note +
       (this.#extraPrefix === '' ? '}' : '}}')

@@ -198,7 +198,10 @@ describe('LogstashFormatter', () => {
 
   it('formats timestamps right across second boundaries', () => {
     const formatter = new LogstashFormatter()
-    const times = [Date.UTC(2026, 0, 1, 0, 0, 0, 999), Date.UTC(2026, 0, 1, 0, 0, 1, 0), Date.UTC(2026, 0, 1, 0, 0, 1, 45), Date.UTC(1999, 11, 31, 23, 59, 59, 5)]
+    // The same second again after another, a fraction of a millisecond, before 1970, and
+    // years outside 0000-9999 (another shape, not cached).
+    const times = [Date.UTC(2026, 0, 1, 0, 0, 0, 999), Date.UTC(2026, 0, 1, 0, 0, 1, 0), Date.UTC(2026, 0, 1, 0, 0, 1, 45), Date.UTC(1999, 11, 31, 23, 59, 59, 5),
+      Date.UTC(2026, 0, 1, 0, 0, 1, 450), Date.UTC(2026, 0, 1, 0, 0, 2, 7) + 0.6, Date.UTC(1969, 11, 31, 23, 59, 59, 990) + 0.5, Date.UTC(10000, 0, 1, 0, 0, 0, 5), Date.UTC(-1, 11, 31, 23, 59, 59, 80)]
     for (const time of times) {
       assert.equal(format(formatter, { time })['@timestamp'], new Date(time).toISOString())
     }
