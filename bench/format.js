@@ -24,31 +24,31 @@ const { values } = parseArgs({
   }
 })
 
-// A request as the adapters describe one (the context fields the formatters write).
-const REQUEST = {
-  id: 'b7ad6b7169203331',
-  method: 'POST',
-  url: '/orders/104242?source=web',
-  path: '/orders/104242',
-  route: '/orders/:id',
-  protocol: 'https',
-  host: 'shop.example.com',
-  port: 443,
-  ip: '203.0.113.7',
-  remotePort: 52144,
-  userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
-  referer: 'https://shop.example.com/cart',
-  httpVersion: '1.1',
-  user: 'customer-4242',
-  startTime: 0,
-  framework: { name: 'express', version: '5.1.0' }
+// A request as the adapters describe one (the context fields the formatters write), made as
+// they make it: from the request by the adapter kit's contextFromIncoming.
+function requestContext (module) {
+  const { contextFromIncoming } = require(path.join(path.dirname(require.resolve(module)), 'adapter.js'))
+  const req = {
+    method: 'POST',
+    url: '/orders/104242?source=web',
+    httpVersion: '1.1',
+    headers: {
+      host: 'shop.example.com',
+      'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+      referer: 'https://shop.example.com/cart'
+    },
+    socket: { encrypted: true, remoteAddress: '203.0.113.7', remotePort: 52144 }
+  }
+  const context = contextFromIncoming(req, { id: 'b7ad6b7169203331', route: '/orders/:id', framework: { name: 'express', version: '5.1.0' }, startTime: 0 })
+  context.user = 'customer-4242'
+  return context
 }
 
 function runChild ({ module, formatter, scenario, calls }) {
   const core = require(module)
   const Formatter = formatter === 'ecs' ? core.EcsFormatter : core.LogstashFormatter
   const instance = new Formatter()
-  const context = scenario === 'request' ? REQUEST : undefined
+  const context = scenario === 'request' ? requestContext(module) : undefined
   const once = (i) => {
     const { message, fields } = makeEvent(i)
     return instance.format({ level: 'info', time: Date.now(), message, fields }, context)

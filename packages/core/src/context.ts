@@ -3,7 +3,9 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 /**
  * What an adapter knows about the request being served. Formatters read it synchronously
  * inside `log()`; adapters fill it. Only `id` is required, every other field is optional
- * because not every framework knows every fact at every moment.
+ * because not every framework knows every fact at every moment. A value is replaced, never
+ * changed in place: formatters keep what they wrote for a request while its values are the
+ * same ones (formatters/request-json.ts).
  */
 export interface RequestContext {
   /** The request id: reused from a well-formed incoming header, or generated. */

@@ -18,6 +18,8 @@ import { normalizeHeaderNames, Redactor } from './redact'
 import { addTags, DEFAULT_MAX_EVENT_BYTES, eventMessage, eventTime, flatString, loggerName } from './event-parts'
 import { copyUserFields, TAG_VALUES, type Target } from './logstash-fields'
 import { problemText } from './message'
+import { isPlainFields } from './json-plain'
+import { RequestParts, type RequestPart } from './request-json'
 
 export interface LogstashFormatterOptions {
   /** The event's `type` field. @default 'nodejs-logstash' */
@@ -78,6 +80,12 @@ export class LogstashFormatter implements Formatter {
   /** Names a user field may not take: the static extra, the logger name and, without prefix, the core fields. */
   readonly #reserved: Set<string>
   readonly #timestamps = new TimestampFormatter('{"@timestamp":"')
+  /**
+   * The request fields of each request context, while it holds the same values. Not with
+   * `callsite` (its fields come first, different for each call), `redact` paths (applied to
+   * the whole event) or `headers` (a request's header object may be changed in place).
+   */
+  readonly #requestParts: RequestParts | undefined
   readonly #loggerFragments = new Map<string, string>()
   #host: string
   #levelFragments!: Record<string, string>
@@ -116,6 +124,10 @@ export class LogstashFormatter implements Formatter {
     this.#reserved.add('logger_name')
     if (this.#extraPrefix === '') for (const key of TOP_LEVEL) this.#reserved.add(key)
 
+    this.#requestParts = this.#callsite || this.#redacts || this.#headers.length > 0
+      ? undefined
+      : new RequestParts((context) => this.#requestPart(context))
+
     this.#host = hostname()
     this.#buildFragments()
     if (checkBoolean('fqdn', options.fqdn ?? false)) void this.#lookupFqdn()
@@ -124,35 +136,21 @@ export class LogstashFormatter implements Formatter {
   format (record: LogRecord, context?: RequestContext): string {
     // Each property of the record is read once.
     const { level, time, message, logger, error, access, tags } = record
-    let fields = record.fields
-    let contextFields = context?.fields
-    let automatic = this.#callsite || error !== undefined || context !== undefined || access !== undefined
-      ? this.#automaticFields(error, access, context)
+    const fields = record.fields
+    // The event's fields as JSON without braces; in a request, mostly without building its fields again.
+    let json = context !== undefined && error === undefined && access === undefined
+      ? this.#requestEventJson(context, fields)
       : undefined
-    const redactor = this.#redactor
-    if (this.#redacts) {
-      if (automatic !== undefined) automatic = redactor.fields(automatic)
-      if (contextFields !== undefined) contextFields = redactor.fields(contextFields)
-      if (fields !== undefined) fields = redactor.fields(fields)
-    }
-
-    let target: Target | undefined
-    let json: string
-    try {
-      target = this.#eventFields(automatic, contextFields, fields, false)
-      json = target === undefined ? '' : JSON.stringify(target)
-    } catch {
-      // Plain data is written without a copy, and JSON.stringify read it a second time (or a
-      // getter threw on the first): a getter or a Proxy answered otherwise then (a BigInt, a
-      // cycle, a throw). Again, from copies in which every value was read once.
-      target = this.#eventFields(automatic, contextFields, fields, true) as Target
-      json = JSON.stringify(target)
+    let built: { fields: Target | undefined, json: string } | undefined
+    if (json === undefined) {
+      built = this.#fieldsTarget(context, error, access, fields)
+      json = built.json
     }
     let eventTags: Set<string> | undefined
     if (tags !== undefined && tags !== null) addTags(eventTags = new Set(this.#tags), tags)
     // The fields themselves when they were plain data: they hold no tags of ours (nor are
     // they asked: a Proxy may throw for a Symbol key).
-    const tagValues = target === fields ? undefined : target?.[TAG_VALUES]
+    const tagValues = built === undefined || built.fields === fields ? undefined : built.fields?.[TAG_VALUES]
     if (tagValues !== undefined) for (const value of tagValues) addTags(eventTags ??= new Set(this.#tags), value)
 
     let event = this.#timestamps.format(eventTime(time)) +
@@ -161,7 +159,7 @@ export class LogstashFormatter implements Formatter {
         ? this.#afterMessageUntagged
         : this.#afterMessage + ',"tags":' + JSON.stringify([...eventTags]) + this.#afterTags) +
       this.#loggerFragment(logger) +
-      (json.length > 2 ? ',' + json.slice(1, -1) : '') +
+      (json === '' ? '' : ',' + json) +
       (this.#extraPrefix === '' ? '}' : '}}')
 
     if (this.#ensureAscii) event = escapeNonAscii(event)
@@ -187,6 +185,78 @@ export class LogstashFormatter implements Formatter {
       this.#levelFragment(read('level')) + JSON.stringify(message) +
       this.#afterMessageUntagged + ',' + note +
       (this.#extraPrefix === '' ? '}' : '}}')
+  }
+
+  /**
+   * The event's fields, automatic and the user's, as an object (`fields`: the user's own
+   * when they are plain data and nothing joins them) and as JSON without braces.
+   */
+  #fieldsTarget (context: RequestContext | undefined, error: unknown, access: LogRecord['access'], callFields: Fields | undefined): { fields: Target | undefined, json: string } {
+    let fields = callFields
+    let contextFields = context?.fields
+    let automatic = this.#callsite || error !== undefined || context !== undefined || access !== undefined
+      ? this.#automaticFields(error, access, context)
+      : undefined
+    const redactor = this.#redactor
+    if (this.#redacts) {
+      if (automatic !== undefined) automatic = redactor.fields(automatic)
+      if (contextFields !== undefined) contextFields = redactor.fields(contextFields)
+      if (fields !== undefined) fields = redactor.fields(fields)
+    }
+    let target: Target | undefined
+    let json: string
+    try {
+      target = this.#eventFields(automatic, contextFields, fields, false)
+      json = target === undefined ? '' : JSON.stringify(target)
+    } catch {
+      // Plain data is written without a copy, and JSON.stringify read it a second time (or a
+      // getter threw on the first): a getter or a Proxy answered otherwise then (a BigInt, a
+      // cycle, a throw). Again, from copies in which every value was read once.
+      target = this.#eventFields(automatic, contextFields, fields, true) as Target
+      json = JSON.stringify(target)
+    }
+    return { fields: target, json: json.length > 2 ? json.slice(1, -1) : '' }
+  }
+
+  /**
+   * The fields of an event logged during a request (no error, no access) as JSON without
+   * braces: the request's fields as made for an earlier event of the request (RequestParts),
+   * then the context's and the call's fields as they are. `undefined` where that would not
+   * be what #fieldsTarget writes (a field that is not plain data, a `tags` field, a name
+   * taken twice, or the option that makes request fields differ per event): #fieldsTarget then.
+   */
+  #requestEventJson (context: RequestContext, fields: Fields | undefined): string | undefined {
+    if (this.#requestParts === undefined) return undefined
+    try {
+      const part = this.#requestParts.get(context)
+      if (part === undefined) return undefined
+      let json = part.json
+      const contextFields = context.fields
+      if (contextFields !== undefined) {
+        if (!isPlainFields(contextFields, part.names)) return undefined
+        const text = JSON.stringify(contextFields)
+        if (text.length > 2) json += ',' + text.slice(1, -1)
+      }
+      if (fields !== undefined) {
+        if (!isPlainFields(fields, part.names) || (contextFields !== undefined && sharesKey(fields, contextFields))) return undefined
+        const text = JSON.stringify(fields)
+        if (text.length > 2) json += ',' + text.slice(1, -1)
+      }
+      return json
+    } catch {
+      // A getter that answered otherwise the second time: #fieldsTarget reads every value once.
+      return undefined
+    }
+  }
+
+  // The request fields of a context as the formatter writes them, for RequestParts.
+  #requestPart (context: RequestContext): RequestPart {
+    const automatic: Record<string, unknown> = {}
+    logstashRequestFields(context, automatic, this.#headers, this.#redactor)
+    const safe = jsonSafeFields(automatic)
+    const names = new Set(this.#reserved)
+    for (const key in safe) names.add(key)
+    return { json: JSON.stringify(safe).slice(1, -1), names }
   }
 
   // Automatic fields first, then the user's: a user field never takes the place of one
@@ -272,6 +342,12 @@ function jsonSafeFields (automatic: Record<string, unknown>): Record<string, unk
     safe[key] = isFinal(value) ? value : toJsonSafe(value)
   }
   return safe
+}
+
+// Whether two plain objects have a key in common (the context's fields are few: they are walked).
+function sharesKey (fields: object, contextFields: object): boolean {
+  for (const key in contextFields) if (Object.hasOwn(fields, key)) return true
+  return false
 }
 
 function escapeNonAscii (json: string): string {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import type { RequestContext } from '../context'
+import { keepRequestParts } from '../formatters/request-json'
 
 export interface IncomingContextOptions {
   /** The request id (see `resolveRequestId`, or the framework's own). */
@@ -61,6 +62,7 @@ export function contextFromIncoming (req: IncomingMessage, options: IncomingCont
   if (typeof forwardedFor === 'string') context.forwardedFor = forwardedFor.split(',').map((a) => a.trim()).filter((a) => a !== '')
   if (options.route !== undefined) context.route = options.route
   if (options.framework !== undefined) context.framework = options.framework
+  keepRequestParts(context)
   return context
 }
 
