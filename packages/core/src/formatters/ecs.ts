@@ -8,6 +8,7 @@ import { ECS_FIELD_SETS, isPlainObject, mergeObjects, routeFields, type EcsParts
 import { isElasticApmAgent, TraceCorrelation, type ElasticApmAgent } from './ecs-trace'
 import { staticEcsFields, type StaticPart } from './ecs-static'
 import { ecsErrorFields } from './fields'
+import { RequestParts } from './request-json'
 import { addTags, DEFAULT_MAX_EVENT_BYTES, eventLevel, eventMessage, eventTime, flatString, loggerName } from './event-parts'
 import { toJsonSafe } from './json-safe'
 import { describeError } from './limits'
@@ -99,6 +100,11 @@ export class EcsFormatter implements Formatter {
   readonly #redactor: Redactor
   readonly #trace: TraceCorrelation | undefined
   readonly #callsite: boolean
+  /**
+   * The request fields of each request context and logger, while the context holds the same
+   * values. Not with `callsite`, `redact` paths or `headers` (see LogstashFormatter's).
+   */
+  readonly #requestParts: RequestParts<string> | undefined
   /** Longest event in UTF-8 bytes as set by the user; `undefined`: the default, 1 MiB. */
   maxEventBytes: number | undefined
 
@@ -125,6 +131,9 @@ export class EcsFormatter implements Formatter {
       fail('elasticApm', 'an Elastic APM agent (an object with isStarted())', options.elasticApm)
     }
     this.#trace = apmIntegration ? new TraceCorrelation(options.elasticApm) : undefined
+    this.#requestParts = this.#callsite || this.#redactor.hasPaths || this.#http.headers.length > 0
+      ? undefined
+      : new RequestParts((context, logger) => this.#requestPart(context, logger))
 
     const statics = staticEcsFields({ ...options, ecsVersion }, apmIntegration, this.#redactor)
     this.#static = statics.parts
@@ -169,14 +178,47 @@ export class EcsFormatter implements Formatter {
   // Every field of the event after the message: the formatter's own, the request's and the
   // record's, routed to their ECS places, `labels`, `tags` and the `extraPrefix` object.
   #fieldsJson (error: unknown, access: LogRecord['access'], context: RequestContext | undefined, fields: Fields | undefined, logger: unknown, tags: LogRecord['tags'], readOnce: boolean): string {
+    if (!readOnce && context !== undefined && error === undefined && access === undefined) {
+      const json = this.#requestEventJson(context, fields, logger, tags)
+      if (json !== undefined) return json
+    }
     const parts: EcsParts = { tree: this.#automaticFields(error, access, context), labels: undefined, extra: undefined }
     const redactor = this.#redactor
     if (context?.fields !== undefined) routeFields(parts, redactor.hasPaths ? redactor.fields(context.fields) : context.fields, readOnce)
     if (fields !== undefined) routeFields(parts, redactor.hasPaths ? redactor.fields(fields) : fields, readOnce)
     const tree = parts.tree !== undefined && redactor.hasPaths ? redactor.fields(parts.tree) : parts.tree
 
-    let json = tree === undefined ? this.#staticJson + this.#loggerFragment(logger) : this.#treeFragment(tree, logger)
-    json += parts.labels === undefined
+    const json = tree === undefined ? this.#staticJson + this.#loggerFragment(logger) : this.#treeFragment(tree, logger)
+    return json + this.#afterTreeJson(parts, tags)
+  }
+
+  /**
+   * The fields of an event logged during a request (no error, no access) when the user's
+   * fields add nothing to the request's ECS field sets: the request's fields as made for an
+   * earlier event of the request (RequestParts), then labels, tags and the `extraPrefix`
+   * object. `undefined` otherwise (a user field at an ECS place merges with the request's,
+   * trace ids differ per event, or an option makes request fields differ per event).
+   */
+  #requestEventJson (context: RequestContext, fields: Fields | undefined, logger: unknown, tags: LogRecord['tags']): string | undefined {
+    if (this.#requestParts === undefined || this.#trace?.ids() !== undefined) return undefined
+    const parts: EcsParts = { tree: undefined, labels: undefined, extra: undefined }
+    if (context.fields !== undefined) routeFields(parts, context.fields, false)
+    if (fields !== undefined) routeFields(parts, fields, false)
+    if (parts.tree !== undefined) return undefined
+    const request = this.#requestParts.get(context, logger)
+    return request === undefined ? undefined : request + this.#afterTreeJson(parts, tags)
+  }
+
+  // The request's fields, merged with the static field sets, and the logger (for RequestParts).
+  #requestPart (context: RequestContext, logger: unknown): string {
+    const tree: Tree = {}
+    ecsRequestFields(context, tree, this.#http)
+    return this.#treeFragment(tree, logger)
+  }
+
+  // Labels, tags and the `extraPrefix` object: what follows the field sets.
+  #afterTreeJson (parts: EcsParts, tags: LogRecord['tags']): string {
+    let json = parts.labels === undefined
       ? this.#staticLabelsJson
       : ',"labels":' + JSON.stringify(this.#staticLabels === undefined ? parts.labels : { ...this.#staticLabels, ...parts.labels })
     json += this.#tagsFragment(tags, parts.tags)

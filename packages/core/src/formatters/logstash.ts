@@ -19,7 +19,15 @@ import { addTags, DEFAULT_MAX_EVENT_BYTES, eventMessage, eventTime, flatString, 
 import { copyUserFields, TAG_VALUES, type Target } from './logstash-fields'
 import { problemText } from './message'
 import { isPlainFields } from './json-plain'
-import { RequestParts, type RequestPart } from './request-json'
+import { RequestParts } from './request-json'
+
+/** What the formatter made of a request's context, for the events logged during the request. */
+interface RequestPart {
+  /** The request's fields as JSON without the braces (`"req_method":"GET",...`). */
+  readonly json: string
+  /** Names a user field may not take beside them (the formatter's own and the request fields'). */
+  readonly names: ReadonlySet<string>
+}
 
 export interface LogstashFormatterOptions {
   /** The event's `type` field. @default 'nodejs-logstash' */
@@ -85,7 +93,7 @@ export class LogstashFormatter implements Formatter {
    * `callsite` (its fields come first, different for each call), `redact` paths (applied to
    * the whole event) or `headers` (a request's header object may be changed in place).
    */
-  readonly #requestParts: RequestParts | undefined
+  readonly #requestParts: RequestParts<RequestPart> | undefined
   readonly #loggerFragments = new Map<string, string>()
   #host: string
   #levelFragments!: Record<string, string>
