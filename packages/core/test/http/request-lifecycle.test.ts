@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createLogger, requestContext } from '@logstash-async/core'
+import { createLogger, EcsFormatter, LogstashFormatter, requestContext, type Formatter, type Level, type LogRecord } from '@logstash-async/core'
 import { RequestLifecycle, RequestTracker, type RequestTrackerOptions } from '@logstash-async/core/adapter'
 import { RecordingSink } from '../../../../test/helpers/recording-sink'
 import { waitFor } from '../../../../test/helpers/wait'
@@ -173,6 +173,70 @@ describe('RequestTracker and RequestLifecycle on a plain http server', () => {
     await send(url, { headers: { 'x-request-id': 'bound-1' } })
     await waitFor(() => sink.of('bound-1').some((e) => e.message === 'from elsewhere'))
     assert.equal(sink.of('bound-1').find((e) => e.message === 'from elsewhere')?.logger_name, 'http')
+  })
+
+  it('writes the events of 200 concurrent requests with their own request fields, kept or made afresh alike, as routes, users, fields and statuses change', async () => {
+    // Each record formatted by each formatter as it is (a request's fields kept on its context)
+    // and by the same formatter with a `redact` path that matches nothing (made afresh).
+    const pairs: Array<[Formatter, Formatter]> = [
+      [new LogstashFormatter(), new LogstashFormatter({ redact: ['no_such_field'] })],
+      [new EcsFormatter(), new EcsFormatter({ redact: ['no_such_field'] })]
+    ]
+    const events: Array<Record<string, unknown>> = []
+    const differences: string[] = []
+    const comparing = {
+      log (record: LogRecord): void {
+        const context = requestContext.get()
+        for (const [kept, fresh] of pairs) {
+          const written = kept.format(record, context)
+          const expected = fresh.format(record, context)
+          if (written !== expected) differences.push(`${written}\nexpected ${expected}`)
+        }
+        events.push(JSON.parse((pairs[0] as [Formatter, Formatter])[0].format(record, context)).extra)
+      },
+      isLevelEnabled: (_level: Level) => true,
+      flush: async () => true,
+      close: async () => {}
+    }
+    const log = createLogger({ handler: comparing })
+    const turn = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
+    let url: string
+    ;({ server, url } = await serve(sink, async (req, res, lifecycle) => {
+      const n = Number(req.url?.slice(1))
+      // One change between two events: each must be seen on its own.
+      log.info('start', { step: 1 })
+      await turn()
+      lifecycle.context.route = '/:n'
+      log.info('routed', { step: 2 })
+      await turn()
+      ;(req as IncomingMessage & { account?: string }).account = `user-${n}`
+      log.info('authenticated', { step: 3 })
+      await turn()
+      requestContext.assign({ n })
+      log.info('assigned', { step: 4 })
+      await turn()
+      res.writeHead(n % 2 === 0 ? 200 : 404)
+      res.write('o')
+      log.info('sent', { step: 5 })
+      await turn()
+      res.end('k')
+    }, { sink: comparing, user: (req: IncomingMessage) => (req as IncomingMessage & { account?: string }).account }))
+    await Promise.all(Array.from({ length: 200 }, (_, n) => send(`${url}/${n}`, { headers: { 'x-request-id': `many-${n}` } })))
+    await waitFor(() => events.filter((e) => e.duration_ms !== undefined).length === 200, { message: () => `200 access events, got ${events.length} events` })
+    assert.deepEqual(differences.slice(0, 3), [])
+    for (let n = 0; n < 200; n++) {
+      const mine = events.filter((e) => e.request_id === `many-${n}`)
+      const uri = `${url}/${n}`
+      const status = n % 2 === 0 ? 200 : 404
+      assert.deepEqual(mine.map((e) => [e.step, e.req_uri, e.req_route, e.req_user, e.n, e.status_code]), [
+        [1, uri, undefined, undefined, undefined, undefined],
+        [2, uri, '/:n', undefined, undefined, undefined],
+        [3, uri, '/:n', `user-${n}`, undefined, undefined],
+        [4, uri, '/:n', `user-${n}`, n, undefined],
+        [5, uri, '/:n', `user-${n}`, n, status],
+        [undefined, uri, '/:n', `user-${n}`, n, status]
+      ], `request ${n}`)
+    }
   })
 
   it('throws a ConfigurationError at construction for a sink without log()', () => {
