@@ -50,9 +50,21 @@ function firstValues (): RequestContext {
 
 // Each formatter, and the same with a `redact` path that matches nothing: it writes the same
 // event, and builds every event's fields afresh (a request's fields are kept only without `redact`).
+const LOGSTASH_OPTIONS = [
+  {},
+  { extraPrefix: '', extra: { service: 'shop', req_method: 'static' }, tags: ['web'], metadata: { index: 'logs' } },
+  { ensureAscii: true, maxEventBytes: 700 }
+]
+const ECS_OPTIONS = [
+  {},
+  { serviceName: 'shop', eventDataset: 'shop.log', extraPrefix: 'app', tags: ['web'], extra: { 'labels.team': 'a', 'log.origin.file.name': 'x', 'url.domain': 'static', note: 'n' } },
+  { maxEventBytes: 700 }
+]
 const FORMATTERS: Array<[string, () => Formatter, () => Formatter]> = [
-  ['LogstashFormatter', () => new LogstashFormatter(), () => new LogstashFormatter({ redact: ['no_such_field'] })],
-  ['EcsFormatter', () => new EcsFormatter(), () => new EcsFormatter({ redact: ['no_such_field'] })]
+  ...LOGSTASH_OPTIONS.map((options): [string, () => Formatter, () => Formatter] =>
+    [`LogstashFormatter ${JSON.stringify(options)}`, () => new LogstashFormatter(options), () => new LogstashFormatter({ ...options, redact: ['no_such_field'] })]),
+  ...ECS_OPTIONS.map((options): [string, () => Formatter, () => Formatter] =>
+    [`EcsFormatter ${JSON.stringify(options)}`, () => new EcsFormatter(options), () => new EcsFormatter({ ...options, redact: ['no_such_field'] })])
 ]
 
 function record (fields?: Record<string, unknown>, more: Partial<LogRecord> = {}): LogRecord {
@@ -125,7 +137,8 @@ for (const [name, create, reference] of FORMATTERS) {
       assert.equal(formatter.format(access, context), reference().format(access, context))
       const later = formatter.format(record({ n: 2 }), context)
       assert.equal(later, reference().format(record({ n: 2 }), context))
-      assert.match(later, /"status_code":500/)
+      // (A small maxEventBytes leaves the request fields out of a shortened event.)
+      if (!name.includes('maxEventBytes')) assert.match(later, /"status_code":500/)
     })
 
     it('writes fuzzed fields of the call and the context, over requests that interleave, as it writes them afresh', () => {
