@@ -95,6 +95,31 @@ export function fieldValue (random: Random): unknown {
   return roll < 0.33 ? random.pick(HOSTILE)(random) : random.pick(ORDINARY)(random)
 }
 
+// A getter that answers differently each time is the one case where a formatter's two paths
+// (plain data written where it is, or copies read once) may differ (robustness.test.ts says how).
+function changesBetweenReads (value: unknown): boolean {
+  try {
+    return typeof value === 'object' && value !== null && Object.getOwnPropertyDescriptor(value, 'shifty') !== undefined
+  } catch {
+    return false
+  }
+}
+
+/**
+ * One to six fuzzed fields named by `name`, now and then a `tags` field; values that answer
+ * differently at each read are left out, so that every other value must be written alike.
+ */
+export function fuzzedFields (random: Random, name: (k: number) => string): Record<string, unknown> {
+  const fields: Record<string, unknown> = {}
+  const count = 1 + random.int(6)
+  for (let k = 0; k < count; k++) {
+    const value = fieldValue(random)
+    if (!changesBetweenReads(value)) fields[name(k)] = value
+  }
+  if (random.next() < 0.1) fields.tags = ['fuzz']
+  return fields
+}
+
 /** 100,000 characters of 1 to 4 UTF-8 bytes each: a dozen of them make an event past 1 MiB. */
 export function hugeUnicode (): string {
   return HUNDRED_KB_UNICODE

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { coreInternal } from '../../../../test/helpers/core-internal'
-import { fieldValue, Random } from '../../../../test/helpers/fuzz-values'
+import { fuzzedFields, Random } from '../../../../test/helpers/fuzz-values'
 
 const { copyUserFields } = coreInternal<typeof import('../../src/formatters/logstash-fields')>('formatters/logstash-fields')
 const { routeFields } = coreInternal<typeof import('../../src/formatters/ecs-fields')>('formatters/ecs-fields')
@@ -38,27 +38,6 @@ function ecsWritten (fields: Record<string, unknown>): string {
   }
 }
 
-// A getter that answers differently each time is the one case where the two paths may
-// differ (robustness.test.ts says how); every other value must be written alike.
-function changesBetweenReads (value: unknown): boolean {
-  try {
-    return typeof value === 'object' && value !== null && Object.getOwnPropertyDescriptor(value, 'shifty') !== undefined
-  } catch {
-    return false
-  }
-}
-
-/** One to six fuzzed fields named by `name`, now and then a `tags` field. */
-function fuzzedFields (random: Random, name: (k: number) => string): Record<string, unknown> {
-  const fields: Record<string, unknown> = {}
-  const count = 1 + random.int(6)
-  for (let k = 0; k < count; k++) {
-    const value = fieldValue(random)
-    if (!changesBetweenReads(value)) fields[name(k)] = value
-  }
-  if (random.next() < 0.1) fields.tags = ['fuzz']
-  return fields
-}
 
 function deep (levels: number): unknown {
   let value: unknown = 'leaf'

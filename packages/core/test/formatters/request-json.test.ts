@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { EcsFormatter, LogstashFormatter, type Formatter, type LogRecord, type RequestContext } from '@logstash-async/core'
 import { inspect } from 'node:util'
-import { fieldValue, Random } from '../../../../test/helpers/fuzz-values'
+import { fuzzedFields, Random } from '../../../../test/helpers/fuzz-values'
 import { coreInternal } from '../../../../test/helpers/core-internal'
 
 const { keepRequestParts } = coreInternal<typeof import('../../src/formatters/request-json')>('formatters/request-json')
@@ -150,9 +150,10 @@ for (const [name, create, reference] of FORMATTERS) {
         const context = random.pick(contexts)
         const roll = random.next()
         if (roll < 0.1) context.statusCode = random.pick([200, 404, 500])
-        else if (roll < 0.2) context.fields = random.next() < 0.3 ? undefined : fuzzedFields(random, 'c')
+        else if (roll < 0.2) context.fields = random.next() < 0.3 ? undefined : fuzzedFields(random, (k) => `c${k}`)
         else if (roll < 0.25) context.route = random.pick(['/a', '/b'])
-        const fields = random.next() < 0.2 ? undefined : fuzzedFields(random, random.next() < 0.1 ? 'c' : 'f')
+        // Named `c<k>` like the context's now and then: the same name in both.
+        const fields = random.next() < 0.2 ? undefined : fuzzedFields(random, random.next() < 0.3 ? (k) => `c${k}` : (k) => `f${k}`)
         if (fields !== undefined && random.next() < 0.1) fields[random.pick(['user.name', 'url.path', 'event.action', 'labels.x'])] = 'ecs'
         const more = random.next() < 0.3 ? { logger: random.pick(['a', 'b']) } : {}
         const written = formatter.format(record(fields, more), context)
@@ -161,25 +162,4 @@ for (const [name, create, reference] of FORMATTERS) {
       }
     })
   })
-}
-
-// One to four fuzzed fields named `<prefix><k>` (the context's and the call's meet when both
-// use `c`), now and then a `tags` field; values that answer otherwise at each read are left out.
-function fuzzedFields (random: Random, prefix: string): Record<string, unknown> {
-  const fields: Record<string, unknown> = {}
-  const count = 1 + random.int(4)
-  for (let k = 0; k < count; k++) {
-    const value = fieldValue(random)
-    if (!answersOtherwise(value)) fields[`${prefix}${k}`] = value
-  }
-  if (random.next() < 0.05) fields.tags = ['fuzz']
-  return fields
-}
-
-function answersOtherwise (value: unknown): boolean {
-  try {
-    return typeof value === 'object' && value !== null && Object.getOwnPropertyDescriptor(value, 'shifty') !== undefined
-  } catch {
-    return false
-  }
 }
